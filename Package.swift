@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dockgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dockgate", targets: ["dockgate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C at the edges: OpenSSL and libsystemd are reached only through these three targets.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "COpenSSLShims", dependencies: ["COpenSSL"]),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+
+        .target(name: "DockgateCore"),
+        .target(name: "DockgateIO", dependencies: ["DockgateCore"]),
+        .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
+        .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
+        .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
+        .target(
+            name: "DockgateConfig",
+            dependencies: ["DockgateCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "DockgateProxy",
+            dependencies: [
+                "DockgateCore", "DockgateIO", "DockgateTLS", "DockgateHTTP", "DockgateDocker",
+                "DockgateConfig", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dockgate",
+            dependencies: [
+                "DockgateProxy", "DockgateConfig", "DockgateTLS", "DockgateCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
+        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS"]),
+        .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
+    ]
+)

@@ -1,0 +1,5 @@
+#ifndef DOCKGATE_CSYSTEMD_SHIM_H
+#define DOCKGATE_CSYSTEMD_SHIM_H
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#endif

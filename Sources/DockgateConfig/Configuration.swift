@@ -1,0 +1,52 @@
+import DockgateCore
+
+/// The validated contents of dockgate's YAML file. A value of this type is complete: a file that
+/// could not be fully understood never becomes one (it is refused, never half-applied).
+public struct Configuration: Sendable, Equatable {
+    public struct TLSFiles: Sendable, Equatable {
+        public var certificate: String
+        public var key: String
+        public var clientCA: String
+
+        public init(certificate: String, key: String, clientCA: String) {
+            self.certificate = certificate
+            self.key = key
+            self.clientCA = clientCA
+        }
+    }
+
+    /// One client identity allowed to use the proxy.
+    public struct User: Sendable, Equatable {
+        /// The certificate subject CN, matched byte for byte.
+        public var commonName: String
+
+        public init(commonName: String) { self.commonName = commonName }
+    }
+
+    public static let defaultListen = [
+        SocketAddress.tcp(host: "0.0.0.0", port: 2376), SocketAddress.tcp(host: "::", port: 2376),
+    ]
+    public static let defaultUpstream = SocketAddress.unix(path: "/var/run/docker.sock")
+
+    public var listen: [SocketAddress]
+    public var upstream: SocketAddress
+    public var tls: TLSFiles
+    public var limits: ProxyLimits
+    public var users: [User]
+
+    public init(
+        listen: [SocketAddress] = Configuration.defaultListen, upstream: SocketAddress = Configuration.defaultUpstream,
+        tls: TLSFiles, limits: ProxyLimits = ProxyLimits(), users: [User]
+    ) {
+        self.listen = listen
+        self.upstream = upstream
+        self.tls = tls
+        self.limits = limits
+        self.users = users
+    }
+
+    /// The user entry for a certificate CN, if the CN is listed (exact, case-sensitive match).
+    public func user(commonName: String) -> User? {
+        users.first { $0.commonName == commonName }
+    }
+}

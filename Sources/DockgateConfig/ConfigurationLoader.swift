@@ -1,0 +1,85 @@
+import DockgateCore
+import Foundation
+import Yams
+
+/// Reads and validates a configuration file. Unknown keys, wrong types and missing required
+/// settings are errors with their line: a typo must never silently leave a default in force.
+public enum ConfigurationLoader {
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    public static func parse(yaml: String, file: String) throws(ConfigurationError) -> Configuration {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: yaml) else {
+                throw ConfigurationError(file: file, message: "the file is empty")
+            }
+            root = composed
+        } catch let error as ConfigurationError {
+            throw error
+        } catch let error as YamlError {
+            throw ConfigurationError(file: file, message: "not valid YAML: \(error)")
+        } catch {
+            throw ConfigurationError(file: file, message: "not valid YAML: \(error)")
+        }
+        let reader = YAMLReader(file: file)
+        let top = try reader.mapping(root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "users"], context: "top level")
+
+        var listen = Configuration.defaultListen
+        if let node = top["listen"] {
+            listen = try reader.sequence(node, context: "listen").map { (item) throws(ConfigurationError) in
+                try reader.address(item, context: "listen")
+            }
+            guard !listen.isEmpty else { throw reader.error(node, "listen must name at least one address") }
+            for (item, address) in zip(reader.sequenceNodes(node), listen) {
+                guard case .tcp = address else { throw reader.error(item, "listen addresses must be tcp://HOST:PORT") }
+            }
+        }
+
+        var upstream = Configuration.defaultUpstream
+        if let node = top["upstream"] {
+            upstream = try reader.address(node, context: "upstream")
+            guard case .unix = upstream else { throw reader.error(node, "upstream must be unix:///PATH (the Docker socket)") }
+        }
+
+        guard let tlsNode = top["tls"] else {
+            throw ConfigurationError(file: file, message: "missing required section \"tls\" (certificate, key, client_ca)")
+        }
+        let tlsMap = try reader.mapping(tlsNode, allowedKeys: ["certificate", "key", "client_ca"], context: "tls")
+        let tls = Configuration.TLSFiles(
+            certificate: try reader.requiredString(tlsMap, "certificate", in: tlsNode, context: "tls"),
+            key: try reader.requiredString(tlsMap, "key", in: tlsNode, context: "tls"),
+            clientCA: try reader.requiredString(tlsMap, "client_ca", in: tlsNode, context: "tls"))
+
+        var limits = ProxyLimits()
+        if let node = top["timeouts"] {
+            let map = try reader.mapping(node, allowedKeys: ["handshake", "request_head", "idle"], context: "timeouts")
+            if let value = map["handshake"] { limits.handshakeTimeout = try reader.duration(value, context: "timeouts.handshake") }
+            if let value = map["request_head"] { limits.requestHeadTimeout = try reader.duration(value, context: "timeouts.request_head") }
+            if let value = map["idle"] { limits.idleTimeout = try reader.duration(value, context: "timeouts.idle") }
+        }
+
+        var users: [Configuration.User] = []
+        if let node = top["users"] {
+            for item in try reader.sequence(node, context: "users") {
+                let map = try reader.mapping(item, allowedKeys: ["cn"], context: "users entry")
+                let commonName = try reader.requiredString(map, "cn", in: item, context: "users entry")
+                guard !commonName.isEmpty, commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                    throw reader.error(item, "cn must be printable ASCII without spaces: \"\(commonName)\"")
+                }
+                guard !users.contains(where: { $0.commonName == commonName }) else {
+                    throw reader.error(item, "user \"\(commonName)\" is listed twice")
+                }
+                users.append(Configuration.User(commonName: commonName))
+            }
+        }
+        return Configuration(listen: listen, upstream: upstream, tls: tls, limits: limits, users: users)
+    }
+}

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opens connections to the Docker daemon's unix socket.
+public struct UpstreamConnector: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// Connects and returns a non-blocking descriptor.
+    ///
+    /// The connect itself is blocking with a send timeout: on a unix socket it completes at once
+    /// unless the daemon's backlog is full, and a non-blocking connect there would fail with
+    /// `EAGAIN` instead of waiting (unix(7)).
+    public func connect() throws(SystemError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes.prefix(raw.count - 1))
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let error = SystemError(call: "connect(\(path))", errno: errno)
+            Syscall.close(fd)
+            throw error
+        }
+        timeout = timeval(tv_sec: 0, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        do {
+            try Syscall.setNonBlocking(fd)
+        } catch {
+            Syscall.close(fd)
+            throw error
+        }
+        return fd
+    }
+}

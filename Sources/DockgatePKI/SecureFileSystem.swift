@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File operations with the guarantees a PKI needs: a crash never leaves a half-written key or
+/// certificate behind (temp file + fsync + rename), and modes are set with `fchmod` so the
+/// caller's umask can neither widen nor narrow them.
+enum SecureFileSystem {
+    /// Writes a file atomically. `body` receives a descriptor of a fresh temporary file that was
+    /// created with mode 0600, so secrets are never readable by others, not even briefly.
+    static func writeAtomically(_ path: String, mode: mode_t, _ body: (Int32) throws -> Void) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = directory + "/." + name + ".tmp-" + randomSuffix()
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw PKIError.io(operation: "create", path: temporary, code: errno) }
+        var renamed = false
+        defer { if !renamed { unlink(temporary) } }
+        do {
+            defer { close(fd) }
+            guard fchmod(fd, mode) == 0 else { throw PKIError.io(operation: "chmod", path: temporary, code: errno) }
+            try body(fd)
+            guard fsync(fd) == 0 else { throw PKIError.io(operation: "fsync", path: temporary, code: errno) }
+        }
+        guard rename(temporary, path) == 0 else { throw PKIError.io(operation: "rename", path: path, code: errno) }
+        renamed = true
+        syncDirectory(directory)
+    }
+
+    /// Writes `bytes` atomically with `mode`.
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t) throws {
+        try writeAtomically(path, mode: mode) { fd in try writeAll(fd, bytes, path: path) }
+    }
+
+    /// Writes the whole buffer, retrying on short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw PKIError.io(operation: "write", path: path, code: errno)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Reads a whole file.
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PKIError.io(operation: "read", path: path, code: errno == 0 ? ENOENT : errno)
+        }
+        return [UInt8](data)
+    }
+
+    /// Creates `path` (and missing parents) and sets it to 0700. A directory that already exists is
+    /// tightened only when `mayTighten` approves, so pointing the PKI at e.g. `/etc` cannot chmod it.
+    static func makePrivateDirectory(_ path: String, mayTighten: (String) throws -> Void = { _ in }) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw PKIError.unsafeDirectory(path: path, reason: "it exists and is not a directory")
+            }
+            try mayTighten(path)
+        } else {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw PKIError.io(operation: "mkdir", path: parent, code: errno == 0 ? EIO : errno)
+                }
+            }
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                throw PKIError.io(operation: "mkdir", path: path, code: errno)
+            }
+        }
+        guard chmod(path, 0o700) == 0 else { throw PKIError.io(operation: "chmod", path: path, code: errno) }
+    }
+
+    /// Makes a rename durable; failure is ignored because the data itself is already synced.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// A short random suffix so concurrent writers never share a temporary name.
+    static func randomSuffix() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 36)
+    }
+}

@@ -1,0 +1,37 @@
+import Dispatch
+import Foundation
+
+/// A fixed set of serial queues, one per core, that connection queues target. A connection's
+/// sources and its `SSL *` all run on its own queue; spreading connections over these loops uses
+/// every core without ever splitting one connection across threads (DESIGN-NOTES §2.3.7).
+final class LoopGroup: @unchecked Sendable {
+    struct Loop: @unchecked Sendable {
+        let queue: DispatchQueue
+        /// One read buffer per loop: connections on one loop never run at the same time.
+        let scratch: UnsafeMutableRawBufferPointer
+    }
+
+    let loops: [Loop]
+    private let nextIndex = NSLock()
+    private var counter = 0
+
+    init(count: Int = ProcessInfo.processInfo.activeProcessorCount, scratchBytes: Int) {
+        loops = (0..<max(1, count)).map { index in
+            Loop(
+                queue: DispatchQueue(label: "dockgate.loop.\(index)", qos: .userInitiated),
+                scratch: UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16))
+        }
+    }
+
+    deinit {
+        for loop in loops { loop.scratch.deallocate() }
+    }
+
+    /// Round-robin assignment of a new connection to a loop.
+    func next() -> Loop {
+        nextIndex.lock()
+        defer { nextIndex.unlock() }
+        counter &+= 1
+        return loops[counter % loops.count]
+    }
+}

@@ -1,0 +1,14 @@
+import DockgateCore
+import DockgateIO
+import DockgateTLS
+import Logging
+
+/// Everything a connection needs from the server, captured when the connection is accepted.
+/// A reload builds a new environment; connections keep the TLS context they started with.
+struct ProxyEnvironment: Sendable {
+    let tlsContext: ServerContext
+    let limits: ProxyLimits
+    let upstream: UpstreamConnector
+    let authorizer: any RequestAuthorizer
+    let logger: Logger
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Dispatch
+import DockgateConfig
+import DockgateCore
+import DockgateProxy
+import Foundation
+import Logging
+
+/// `dockgate serve`: runs the proxy until SIGTERM or SIGINT.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy.",
+        discussion: """
+            Without --config and without /etc/dockgate/dockgate.yaml, dockgate starts in development \
+            mode: it creates a PKI and a client bundle under ./.dockgate-dev and listens on 127.0.0.1:2376.
+            """)
+
+    static let systemConfigPath = "/etc/dockgate/dockgate.yaml"
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String?
+
+    @Option(name: .long, help: "Listen address (tcp://HOST:PORT); repeatable; replaces the configured ones.")
+    var listen: [String] = []
+
+    @Option(name: .long, help: "The Docker daemon socket (unix:///PATH).")
+    var upstream: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Server certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "Server private key (PEM).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("client-ca"), help: "CA bundle that client certificates must chain to (PEM).")
+    var clientCA: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("dev-dir"), help: "Folder for the development PKI and configuration.")
+    var devDirectory: String = ".dockgate-dev"
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "dockgate")
+        // A vanished peer must surface as EPIPE, not kill the process: OpenSSL's socket BIO uses write(2).
+        signal(SIGPIPE, SIG_IGN)
+
+        let configuration: Configuration
+        do {
+            configuration = try applyOverrides(to: try loadConfiguration(logger: logger))
+        } catch {
+            printError("dockgate: \(error)")
+            throw ExitCode(1)
+        }
+        let server: ProxyServer
+        do {
+            server = try ProxyServer(configuration: configuration, logger: logger)
+            try server.start(listenAddresses: configuration.listen)
+        } catch {
+            printError("dockgate: \(error)")
+            throw ExitCode(1)
+        }
+        logger.notice("dockgate ready", metadata: ["users": "\(configuration.users.count)", "upstream": "\(configuration.upstream)"])
+        ShutdownSignals.install { signalName in
+            logger.notice("stopping", metadata: ["signal": "\(signalName)"])
+            server.stop()
+            Foundation.exit(0)
+        }
+        dispatchMain()
+    }
+
+    private func loadConfiguration(logger: Logger) throws -> Configuration {
+        if let config { return try ConfigurationLoader.load(path: config) }
+        if FileManager.default.fileExists(atPath: Self.systemConfigPath) {
+            return try ConfigurationLoader.load(path: Self.systemConfigPath)
+        }
+        return try DevelopmentSetup(directory: devDirectory).prepare()
+    }
+
+    private func applyOverrides(to base: Configuration) throws -> Configuration {
+        var configuration = base
+        if !listen.isEmpty { configuration.listen = try listen.map { try SocketAddress(parsing: $0) } }
+        if let upstream { configuration.upstream = try SocketAddress(parsing: upstream) }
+        if let tlsCert { configuration.tls.certificate = tlsCert }
+        if let tlsKey { configuration.tls.key = tlsKey }
+        if let clientCA { configuration.tls.clientCA = clientCA }
+        return configuration
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
