@@ -20,7 +20,7 @@ final class Certificate {
         OpenSSLErrorQueue.clear()
         var text = pem
         return try text.withUTF8 { utf8 in
-            guard let bio = BIO_new_mem_buf(utf8.baseAddress, Int32(utf8.count)) else {
+            guard utf8.count < Int(Int32.max), let bio = BIO_new_mem_buf(utf8.baseAddress, Int32(utf8.count)) else {
                 throw OpenSSLErrorQueue.failure("BIO_new_mem_buf")
             }
             defer { BIO_free(bio) }
@@ -33,7 +33,7 @@ final class Certificate {
 
     /// Reads and parses a PEM certificate file.
     static func read(pemFile path: String) throws -> Certificate {
-        let bytes = try SecureFileSystem.read(path)
+        let bytes = try SecureFileSystem.readFile(path)
         do {
             return try parse(pem: String(decoding: bytes, as: UTF8.self))
         } catch let PKIError.openSSL(operation, details) {

@@ -19,7 +19,7 @@ struct CertificateIndex: Codable {
     /// Loads the index; a missing file is an empty index (e.g. a CA created by hand with openssl).
     static func load(_ path: String) throws -> CertificateIndex {
         guard FileManager.default.fileExists(atPath: path) else { return CertificateIndex() }
-        let bytes = try SecureFileSystem.read(path)
+        let bytes = try SecureFileSystem.readFile(path)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let index: CertificateIndex

@@ -42,7 +42,8 @@ enum CertificateSigner {
         // BN_bin2bn reads unsigned big-endian, so the number is always positive.
         guard let number = BN_bin2bn(bytes, Int32(bytes.count), nil) else { throw OpenSSLErrorQueue.failure("BN_bin2bn") }
         defer { BN_free(number) }
-        guard BN_to_ASN1_INTEGER(number, X509_get_serialNumber(x509)) != nil else {
+        // Writing into the certificate's own ASN1_INTEGER; passing nil would allocate one and leak it.
+        guard let serial = X509_get_serialNumber(x509), BN_to_ASN1_INTEGER(number, serial) != nil else {
             throw OpenSSLErrorQueue.failure("BN_to_ASN1_INTEGER")
         }
     }

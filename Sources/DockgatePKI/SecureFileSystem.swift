@@ -52,12 +52,22 @@ enum SecureFileSystem {
         }
     }
 
-    /// Reads a whole file.
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PKIError.io(operation: "read", path: path, code: errno == 0 ? ENOENT : errno)
+    /// Reads a whole file (PEM files and the index are small), reporting the real errno.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PKIError.io(operation: "open", path: path, code: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PKIError.io(operation: "read", path: path, code: errno)
+            }
+            bytes.append(contentsOf: chunk[..<count])
         }
-        return [UInt8](data)
     }
 
     /// Creates `path` (and missing parents) and sets it to 0700. A directory that already exists is
@@ -70,19 +80,24 @@ enum SecureFileSystem {
             }
             try mayTighten(path)
         } else {
-            let parent = (path as NSString).deletingLastPathComponent
-            if !parent.isEmpty {
-                do {
-                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                } catch {
-                    throw PKIError.io(operation: "mkdir", path: parent, code: errno == 0 ? EIO : errno)
-                }
-            }
+            try makeParents(of: path)
             if mkdir(path, 0o700) != 0 && errno != EEXIST {
                 throw PKIError.io(operation: "mkdir", path: path, code: errno)
             }
         }
         guard chmod(path, 0o700) == 0 else { throw PKIError.io(operation: "chmod", path: path, code: errno) }
+    }
+
+    /// `mkdir -p` for the parents of `path`, mode 0755 (before umask): they are ordinary
+    /// directories like `/etc/dockgate`; only the PKI root itself is private.
+    private static func makeParents(of path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/").dropLast() {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw PKIError.io(operation: "mkdir", path: current, code: errno)
+            }
+        }
     }
 
     /// Makes a rename durable; failure is ignored because the data itself is already synced.

@@ -167,7 +167,7 @@ struct RequestHeadParserTests {
     }
 
     /// An error is sticky until reset, so a caller cannot parse past a rejected head by accident.
-    @Test func errorIsSticky() {
+    @Test func errorIsSticky() throws {
         var parser = RequestHeadParser()
         let bad = bytes("GET / HTTP/1.1\r\nHost : x\r\n\r\n")
         #expect(throws: HTTPHeadError.whitespaceBeforeColon) { try parser.parse(bad[...]) }

@@ -154,7 +154,7 @@ func dripScanned(
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> ScanOutcome {
     let whole = scan(make(), bytes, cuts: [])
-    #expect(scan(make(), bytes, cuts: 1..<bytes.count) == whole, "byte by byte", sourceLocation: sourceLocation)
+    #expect(scan(make(), bytes, cuts: bytes.indices.dropFirst()) == whole, "byte by byte", sourceLocation: sourceLocation)
     for split in 0...bytes.count {
         #expect(scan(make(), bytes, cuts: [split]) == whole, "split at \(split)", sourceLocation: sourceLocation)
     }

@@ -25,9 +25,10 @@ struct InitializeTests {
         #expect(leftovers.isEmpty)
 
         let caBefore = try String(contentsOfFile: pki.caCertificate, encoding: .utf8)
-        #expect(throws: PKIError.self) {
+        let error = #expect(throws: PKIError.self) {
             try CertificateAuthority.initialize(pki, dnsNames: ["localhost"], ipAddresses: [])
         }
+        if case .alreadyInitialized = error {} else { Issue.record("expected alreadyInitialized, got \(String(describing: error))") }
         #expect(try String(contentsOfFile: pki.caCertificate, encoding: .utf8) == caBefore)
 
         let replaced = try CertificateAuthority.initialize(pki, dnsNames: ["localhost"], ipAddresses: [], force: true)
@@ -104,6 +105,15 @@ struct InitializeTests {
         try FileManager.default.removeItem(atPath: first.pki.caKey)
         try FileManager.default.copyItem(atPath: second.pki.caKey, toPath: first.pki.caKey)
         #expect(throws: PKIError.self) { try CertificateAuthority.load(first.pki) }
+
+        // An encrypted key must fail at once instead of prompting for a passphrase on the terminal.
+        let encrypted = try OpenSSLTool.run(["pkey", "-in", second.pki.caKey, "-aes256", "-passout", "pass:secret",
+                                             "-out", first.pki.caKey + ".enc"])
+        #expect(encrypted.status == 0)
+        try FileManager.default.removeItem(atPath: first.pki.caKey)
+        try FileManager.default.moveItem(atPath: first.pki.caKey + ".enc", toPath: first.pki.caKey)
+        let encryptedError = #expect(throws: PKIError.self) { try CertificateAuthority.load(first.pki) }
+        if case .openSSL = encryptedError {} else { Issue.record("expected .openSSL, got \(String(describing: encryptedError))") }
 
         let missing = try TemporaryDirectory()
         #expect(throws: PKIError.self) { try CertificateAuthority.load(missing.pki) }

@@ -116,6 +116,10 @@ start_daemon() {
         --ip-masq=false
         --userland-proxy=false
         --cgroup-parent dockgate-test
+        # dockerd 20.10 uses a system containerd (/run/containerd/containerd.sock) when one is
+        # running instead of starting its own under exec-root: own namespaces keep us apart.
+        --containerd-namespace dockgate-test
+        --containerd-plugins-namespace dockgate-test-plugins
         --storage-driver "$driver"
     )
     echo "private-dockerd: starting dockerd (storage driver $driver), log in $log" >&2
