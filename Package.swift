@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
         .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
+        // Certificate issuing (dev PKI, client bundles): the other OpenSSL edge.
+        .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims"]),
         .target(
             name: "DockgateConfig",
             dependencies: ["DockgateCore", .product(name: "Yams", package: "Yams")]
@@ -45,14 +47,15 @@ let package = Package(
         .executableTarget(
             name: "dockgate",
             dependencies: [
-                "DockgateProxy", "DockgateConfig", "DockgateTLS", "DockgateCore",
+                "DockgateProxy", "DockgateConfig", "DockgateTLS", "DockgatePKI", "DockgateCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
-        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS"]),
+        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
+        .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
     ]
 )

@@ -1,12 +1,52 @@
 import DockgateConfig
 import DockgateCore
+import DockgatePKI
 import Foundation
 
-/// Development mode: a local PKI, a client bundle and a configuration, created on first run.
+/// Development mode: on first run, a local CA, a server certificate for this host and an `admin`
+/// client bundle; on every run, a configuration that serves `admin` on loopback port 2376.
+///
+/// Meant for trying dockgate on one machine. Production hosts use `--config` (or
+/// `/etc/dockgate/dockgate.yaml`) with `dockgate pki` or their own CA.
 struct DevelopmentSetup {
     let directory: String
+    static let clientName = "admin"
+    static let listen = [SocketAddress.tcp(host: "127.0.0.1", port: 2376), SocketAddress.tcp(host: "::1", port: 2376)]
 
     func prepare() throws -> Configuration {
-        throw ConfigurationError(file: directory, message: "development mode is not available yet; pass --config FILE")
+        let pki = PKIDirectory(root: directory + "/pki")
+        let authority: CertificateAuthority
+        if pki.exists {
+            authority = try CertificateAuthority.load(pki)
+        } else {
+            let hostName = ProcessInfo.processInfo.hostName
+            let names = Array(Set(["localhost", hostName].filter { !$0.isEmpty })).sorted()
+            authority = try CertificateAuthority.initialize(pki, dnsNames: names, ipAddresses: ["127.0.0.1", "::1"])
+            printError("dockgate: development mode: created a CA and a server certificate in \(pki.root)")
+        }
+        let bundlePath = pki.clientBundle(Self.clientName)
+        if !FileManager.default.fileExists(atPath: bundlePath + "/cert.pem") {
+            _ = try authority.issueClient(name: Self.clientName, days: 365, host: "tcp://127.0.0.1:2376")
+        }
+        return Configuration(
+            listen: Self.listen,
+            tls: .init(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caCertificate),
+            users: [.init(commonName: Self.clientName)])
+    }
+
+    /// How to reach the proxy with the development client bundle, for the first listen address.
+    func printConnectionInstructions(listen: [SocketAddress]) {
+        let bundle = URL(fileURLWithPath: PKIDirectory(root: directory + "/pki").clientBundle(Self.clientName))
+            .standardizedFileURL.path
+        let host = listen.first.map(\.description) ?? "tcp://127.0.0.1:2376"
+        printError(
+            """
+            dockgate: development mode (no --config and no \(ServeCommand.systemConfigPath)).
+            Connect with the "\(Self.clientName)" client bundle:
+
+                export DOCKER_HOST=\(host) DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=\(bundle)
+                docker version
+
+            """)
     }
 }

@@ -54,8 +54,12 @@ struct ServeCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
 
         let configuration: Configuration
+        let development = config == nil && !FileManager.default.fileExists(atPath: Self.systemConfigPath)
         do {
             configuration = try applyOverrides(to: try loadConfiguration(logger: logger))
+            if development {
+                DevelopmentSetup(directory: devDirectory).printConnectionInstructions(listen: configuration.listen)
+            }
         } catch {
             printError("dockgate: \(error)")
             throw ExitCode(1)

@@ -56,7 +56,9 @@ struct ChunkedBodyScannerTests {
     }
 
     /// An unfinished body takes every byte offered and is not complete.
-    @Test(arguments: ["", "5", "5\r", "5\r\nhel", "5\r\nhello", "5\r\nhello\r", "5\r\nhello\r\n0\r\n", "0\r\nX: y\r\n", "0\r\n\r"])
+    @Test(arguments: [
+        "", "5", "5\r", "5\r\nhel", "5\r\nhello", "5\r\nhello\r", "5\r\nhello\r\n0\r\n", "0\r\nX: y\r\n", "0\r\n\r",
+    ])
     func unfinished(text: String) {
         #expect(chunked(text) == .consumed(text.utf8.count, complete: false))
     }

@@ -21,7 +21,9 @@ private func next(in buffer: ArraySlice<UInt8>) throws -> (head: RequestHead, en
 struct PipeliningTests {
     /// A Content-Length POST followed by a GET: the second request starts right after the first body.
     @Test func contentLengthThenGet() throws {
-        let buffer = bytes("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+        let buffer = bytes(
+            "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         let first = try next(in: buffer[...])
         #expect(first.head.target == "/a")
         let second = try next(in: buffer[first.end...])
@@ -31,7 +33,9 @@ struct PipeliningTests {
 
     /// A chunked POST followed by a GET, whose head looks like chunk data, is split at the right byte.
     @Test func chunkedThenGet() throws {
-        let buffer = bytes("POST /build HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\nGET /_ping HTTP/1.1\r\nHost: \r\n\r\n")
+        let buffer = bytes(
+            "POST /build HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\nGET /_ping HTTP/1.1\r\nHost: \r\n\r\n"
+        )
         let first = try next(in: buffer[...])
         #expect(first.head.framing == .chunked)
         let second = try next(in: buffer[first.end...])
@@ -50,7 +54,9 @@ struct PipeliningTests {
 
     /// A body split across reads, with the next request arriving in the same read as the body's end.
     @Test func bodyAcrossReads() throws {
-        let buffer = bytes("PUT /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+        let buffer = bytes(
+            "PUT /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         var parser = RequestHeadParser()
         let head = try #require(try parser.parse(buffer[...]))
         var scanner = BodyScanner.chunked()

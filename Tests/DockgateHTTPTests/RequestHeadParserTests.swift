@@ -5,7 +5,8 @@ import Testing
 struct RequestHeadParserTests {
     /// A plain GET yields every field as sent, no body, keep-alive, and a head length covering CRLF CRLF.
     @Test func validGet() {
-        let text = "GET /v1.45/containers/json?all=1&filters=%7B%22a%22%7D HTTP/1.1\r\nHost: docker.example.com:2376\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\nAccept: */*\r\n\r\n"
+        let text =
+            "GET /v1.45/containers/json?all=1&filters=%7B%22a%22%7D HTTP/1.1\r\nHost: docker.example.com:2376\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\nAccept: */*\r\n\r\n"
         let expected = RequestHead(
             method: "GET",
             target: "/v1.45/containers/json?all=1&filters=%7B%22a%22%7D",
@@ -26,20 +27,31 @@ struct RequestHeadParserTests {
 
     /// A POST with Content-Length is framed by that length.
     @Test func postWithContentLength() {
-        let head = expectHead(request("POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"))
+        let head = expectHead(
+            request(
+                "POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+            )
+        )
         #expect(head?.method == "POST")
         #expect(head?.framing == .contentLength(17))
     }
 
     /// A chunked POST (Go's streamed /build upload) is framed as chunked, whatever the case of the value.
     @Test func chunkedPost() {
-        let head = expectHead(request("POST /build HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nContent-Type: application/x-tar\r\n\r\n"))
+        let head = expectHead(
+            request(
+                "POST /build HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nContent-Type: application/x-tar\r\n\r\n"
+            )
+        )
         #expect(head?.framing == .chunked)
     }
 
     /// `Content-Length: 0` stays a zero length, not "no body" (docker start rejects chunked, PROTOCOL §4.3).
     @Test func zeroContentLength() {
-        #expect(expectHead(request("POST /containers/x/start HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))?.framing == .contentLength(0))
+        #expect(
+            expectHead(request("POST /containers/x/start HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))?.framing
+                == .contentLength(0)
+        )
     }
 
     /// The largest Content-Length that fits a UInt64 is accepted.
@@ -77,20 +89,33 @@ struct RequestHeadParserTests {
 
     /// A Connection list without `close` keeps the connection (a token merely containing "close" does not count).
     @Test func connectionWithoutClose() {
-        #expect(expectHead(request("GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, closed\r\n\r\n"))?.isKeepAlive == true)
+        #expect(
+            expectHead(request("GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, closed\r\n\r\n"))?.isKeepAlive
+                == true
+        )
     }
 
     /// The mere presence of Upgrade marks a hijack candidate, as dockerd hijacks on presence.
     @Test func upgradePresence() {
-        let head = expectHead(request("POST /v1.45/containers/x/attach?stream=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n"))
+        let head = expectHead(
+            request(
+                "POST /v1.45/containers/x/attach?stream=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n"
+            )
+        )
         #expect(head?.isUpgrade == true)
         #expect(expectHead(request("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))?.isUpgrade == false)
     }
 
     /// `Expect: 100-continue` is recognised case-insensitively; other expectations are not.
     @Test func expectContinue() {
-        #expect(expectHead(request("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n"))?.expectsContinue == true)
-        #expect(expectHead(request("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 3\r\n\r\n"))?.expectsContinue == false)
+        #expect(
+            expectHead(request("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n"))?
+                .expectsContinue == true
+        )
+        #expect(
+            expectHead(request("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: something\r\nContent-Length: 3\r\n\r\n"))?
+                .expectsContinue == false
+        )
     }
 
     /// `OPTIONS *` is the one non-path target allowed (RFC 9112 §3.2.4).
@@ -128,7 +153,8 @@ struct RequestHeadParserTests {
     /// A single 300 KiB header value (X-Registry-Config) fits the default limit, fed at once and byte by byte.
     @Test func largeRegistryConfigAccepted() {
         let value = String(repeating: "eyJhdXRocyI6e30", count: 300 * 1024 / 15 + 1)
-        let text = "POST /build HTTP/1.1\r\nHost: x\r\nX-Registry-Config: \(value)\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let text =
+            "POST /build HTTP/1.1\r\nHost: x\r\nX-Registry-Config: \(value)\r\nTransfer-Encoding: chunked\r\n\r\n"
         let outcome = dripFed({ RequestFeeder(parser: RequestHeadParser()) }, bytes(text), everySplit: false)
         let head = expectHead(outcome)
         #expect(head?.headers.first("X-Registry-Config")?.utf8.count == value.utf8.count)
@@ -177,7 +203,10 @@ struct RequestHeadParserTests {
     }
 
     /// An incomplete head returns nil, not an error, whatever its last byte (including a lone CR).
-    @Test(arguments: ["", "GET", "GET / HTTP/1.1", "GET / HTTP/1.1\r", "GET / HTTP/1.1\r\nHost: x\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r"])
+    @Test(arguments: [
+        "", "GET", "GET / HTTP/1.1", "GET / HTTP/1.1\r", "GET / HTTP/1.1\r\nHost: x\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\n\r",
+    ])
     func incomplete(text: String) {
         #expect(request(text) == .incomplete)
     }

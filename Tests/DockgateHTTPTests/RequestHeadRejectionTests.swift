@@ -25,7 +25,11 @@ struct RequestHeadRejectionTests {
         Rejection("lower-case HTTP-name", line("GET / http/1.1"), .malformedRequestLine),
         Rejection("two-digit major version", line("GET / HTTP/11.1"), .malformedRequestLine),
         Rejection("version garbage", line("GET / HTTP/1.1x"), .malformedRequestLine),
-        Rejection("too many leading empty lines", "\r\n\r\n\r\n\r\n\r\n" + line("GET / HTTP/1.1"), .malformedRequestLine),
+        Rejection(
+            "too many leading empty lines",
+            "\r\n\r\n\r\n\r\n\r\n" + line("GET / HTTP/1.1"),
+            .malformedRequestLine
+        ),
         Rejection("HTTP/2.0", line("GET / HTTP/2.0"), .unsupportedVersion),
         Rejection("HTTP/1.2", line("GET / HTTP/1.2"), .unsupportedVersion),
         Rejection("HTTP/0.9 with version", line("GET / HTTP/0.9"), .unsupportedVersion),
@@ -39,7 +43,11 @@ struct RequestHeadRejectionTests {
 
     static let targets: [Rejection] = [
         Rejection("absolute form", line("GET http://h/x HTTP/1.1"), .absoluteFormTarget),
-        Rejection("absolute form, upper-case scheme", line("GET HTTPS://h:2376/v1.45/info HTTP/1.1"), .absoluteFormTarget),
+        Rejection(
+            "absolute form, upper-case scheme",
+            line("GET HTTPS://h:2376/v1.45/info HTTP/1.1"),
+            .absoluteFormTarget
+        ),
         Rejection("asterisk for GET", line("GET * HTTP/1.1"), .invalidTarget),
         Rejection("authority form", line("CONNECT docker:2376 HTTP/1.1"), .invalidTarget),
         Rejection("relative path", line("GET containers/json HTTP/1.1"), .invalidTarget),
@@ -99,11 +107,27 @@ struct RequestHeadRejectionTests {
     }
 
     static let framing: [Rejection] = [
-        Rejection("CL then TE", fields("Content-Length: 5", "Transfer-Encoding: chunked"), .contentLengthAndTransferEncoding),
-        Rejection("TE then CL", fields("Transfer-Encoding: chunked", "Content-Length: 5"), .contentLengthAndTransferEncoding),
-        Rejection("TE then CL 0", fields("Transfer-Encoding: chunked", "Content-Length: 0"), .contentLengthAndTransferEncoding),
+        Rejection(
+            "CL then TE",
+            fields("Content-Length: 5", "Transfer-Encoding: chunked"),
+            .contentLengthAndTransferEncoding
+        ),
+        Rejection(
+            "TE then CL",
+            fields("Transfer-Encoding: chunked", "Content-Length: 5"),
+            .contentLengthAndTransferEncoding
+        ),
+        Rejection(
+            "TE then CL 0",
+            fields("Transfer-Encoding: chunked", "Content-Length: 0"),
+            .contentLengthAndTransferEncoding
+        ),
         Rejection("different lengths", fields("Content-Length: 5", "Content-Length: 6"), .conflictingContentLengths),
-        Rejection("same value, other text", fields("Content-Length: 5", "Content-Length: 05"), .conflictingContentLengths),
+        Rejection(
+            "same value, other text",
+            fields("Content-Length: 5", "Content-Length: 05"),
+            .conflictingContentLengths
+        ),
         Rejection("comma list", fields("Content-Length: 5, 5"), .invalidContentLength),
         Rejection("negative", fields("Content-Length: -1"), .invalidContentLength),
         Rejection("plus sign", fields("Content-Length: +5"), .invalidContentLength),
@@ -115,13 +139,25 @@ struct RequestHeadRejectionTests {
         Rejection("huge", fields("Content-Length: 99999999999999999999999"), .invalidContentLength),
         Rejection("gzip", fields("Transfer-Encoding: gzip"), .unsupportedTransferEncoding),
         Rejection("gzip, chunked", fields("Transfer-Encoding: gzip, chunked"), .unsupportedTransferEncoding),
-        Rejection("chunked twice in one field", fields("Transfer-Encoding: chunked, chunked"), .unsupportedTransferEncoding),
-        Rejection("chunked in two fields", fields("Transfer-Encoding: chunked", "Transfer-Encoding: chunked"), .unsupportedTransferEncoding),
+        Rejection(
+            "chunked twice in one field",
+            fields("Transfer-Encoding: chunked, chunked"),
+            .unsupportedTransferEncoding
+        ),
+        Rejection(
+            "chunked in two fields",
+            fields("Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+            .unsupportedTransferEncoding
+        ),
         Rejection("identity", fields("Transfer-Encoding: identity"), .unsupportedTransferEncoding),
         Rejection("empty", fields("Transfer-Encoding: "), .unsupportedTransferEncoding),
         Rejection("chunked with parameter", fields("Transfer-Encoding: chunked;q=1"), .unsupportedTransferEncoding),
         Rejection("chunked misspelt", fields("Transfer-Encoding: chunke"), .unsupportedTransferEncoding),
-        Rejection("chunked on HTTP/1.0", "POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", .unsupportedTransferEncoding),
+        Rejection(
+            "chunked on HTTP/1.0",
+            "POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .unsupportedTransferEncoding
+        ),
     ]
 
     /// Framing is never guessed: anything a smuggler could exploit is refused (RFC 9112 §6, PROTOCOL §4.3).

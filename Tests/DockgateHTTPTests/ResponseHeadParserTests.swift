@@ -26,7 +26,9 @@ struct ResponseHeadParserTests {
 
     /// A chunked response (events, logs, pull progress) is framed as chunked and keeps the connection.
     @Test func chunked() {
-        let head = expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"))
+        let head = expectHead(
+            response("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        )
         #expect(head?.framing == .chunked)
         #expect(head?.isKeepAlive == true)
     }
@@ -41,10 +43,15 @@ struct ResponseHeadParserTests {
 
     /// A response to HEAD has no body whatever its Content-Length says (the CLI's `HEAD /_ping`).
     @Test func headRequest() {
-        let head = expectHead(response("HTTP/1.1 200 OK\r\nApi-Version: 1.45\r\nContent-Length: 2\r\n\r\n", method: "HEAD"))
+        let head = expectHead(
+            response("HTTP/1.1 200 OK\r\nApi-Version: 1.45\r\nContent-Length: 2\r\n\r\n", method: "HEAD")
+        )
         #expect(head?.framing == ResponseBodyFraming.none)
         #expect(head?.isKeepAlive == true)
-        #expect(expectHead(response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", method: "HEAD"))?.framing == ResponseBodyFraming.none)
+        #expect(
+            expectHead(response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", method: "HEAD"))?.framing
+                == ResponseBodyFraming.none
+        )
     }
 
     /// 204 and 304 have no body, even with Content-Type (dockerd's 304) or Content-Length.
@@ -62,7 +69,12 @@ struct ResponseHeadParserTests {
 
     /// A 101 turns the connection into a tunnel; its Content-Length: 0 is ignored and no response follows.
     @Test func switchingProtocols() {
-        let head = expectHead(response("HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n", method: "POST"))
+        let head = expectHead(
+            response(
+                "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n",
+                method: "POST"
+            )
+        )
         #expect(head?.framing == .switchingProtocols)
         #expect(head?.isInterim == false)
         #expect(head?.isKeepAlive == false)
@@ -95,7 +107,10 @@ struct ResponseHeadParserTests {
     /// An HTTP/1.0 response or `Connection: close` ends the connection after the body.
     @Test func notKeepAlive() {
         #expect(expectHead(response("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"))?.isKeepAlive == false)
-        #expect(expectHead(response("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"))?.isKeepAlive == false)
+        #expect(
+            expectHead(response("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"))?.isKeepAlive
+                == false
+        )
         #expect(expectHead(response("HTTP/1.0 200 OK\r\n\r\n"))?.framing == .closeDelimited)
     }
 
@@ -114,9 +129,18 @@ struct ResponseHeadParserTests {
 
     /// The raw-stream media type is matched case-insensitively, ignoring parameters; the multiplexed one is not raw.
     @Test func rawStreamMediaType() {
-        #expect(expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: Application/VND.Docker.Raw-Stream ; x=y\r\n\r\n"))?.isRawStream == true)
-        #expect(expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n\r\n"))?.isRawStream == false)
-        #expect(expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-streamx\r\n\r\n"))?.isRawStream == false)
+        #expect(
+            expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: Application/VND.Docker.Raw-Stream ; x=y\r\n\r\n"))?
+                .isRawStream == true
+        )
+        #expect(
+            expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n\r\n"))?
+                .isRawStream == false
+        )
+        #expect(
+            expectHead(response("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-streamx\r\n\r\n"))?
+                .isRawStream == false
+        )
     }
 
     static let rejections: [Rejection] = [
@@ -136,12 +160,32 @@ struct ResponseHeadParserTests {
         Rejection("bad name", "HTTP/1.1 200 OK\r\nX/A: a\r\n\r\n", .invalidHeaderName),
         Rejection("control character in value", "HTTP/1.1 200 OK\r\nX-A: \u{00}\r\n\r\n", .controlCharacter),
         Rejection("bare LF", "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", .bareLineFeedOrCarriageReturn),
-        Rejection("CL and TE", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", .contentLengthAndTransferEncoding),
-        Rejection("CL and TE on a 204", "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n", .contentLengthAndTransferEncoding),
-        Rejection("conflicting lengths", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n", .conflictingContentLengths),
+        Rejection(
+            "CL and TE",
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .contentLengthAndTransferEncoding
+        ),
+        Rejection(
+            "CL and TE on a 204",
+            "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n",
+            .contentLengthAndTransferEncoding
+        ),
+        Rejection(
+            "conflicting lengths",
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
+            .conflictingContentLengths
+        ),
         Rejection("invalid length", "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n", .invalidContentLength),
-        Rejection("gzip, chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", .unsupportedTransferEncoding),
-        Rejection("chunked on HTTP/1.0", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", .unsupportedTransferEncoding),
+        Rejection(
+            "gzip, chunked",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            .unsupportedTransferEncoding
+        ),
+        Rejection(
+            "chunked on HTTP/1.0",
+            "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .unsupportedTransferEncoding
+        ),
     ]
 
     /// Every malformed or ambiguous response head is refused with its exact error (the proxy answers 502).

@@ -37,7 +37,8 @@ struct ResponseFeeder: HeadFeeding {
 }
 
 /// Feeds growing prefixes of `bytes` ending at each of `cuts`, then all of it; stops at a head or an error.
-func feed<Feeder: HeadFeeding>(_ feeder: Feeder, _ bytes: [UInt8], cuts: some Sequence<Int>) -> HeadOutcome<Feeder.Head> {
+func feed<Feeder: HeadFeeding>(_ feeder: Feeder, _ bytes: [UInt8], cuts: some Sequence<Int>) -> HeadOutcome<Feeder.Head>
+{
     var feeder = feeder
     for end in Array(cuts) + [bytes.count] {
         do throws(HTTPHeadError) {
@@ -75,7 +76,11 @@ func request(
     maxHeadBytes: Int = RequestHeadParser.defaultMaxHeadBytes,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> HeadOutcome<RequestHead> {
-    dripFed({ RequestFeeder(parser: RequestHeadParser(maxHeadBytes: maxHeadBytes)) }, bytes(text), sourceLocation: sourceLocation)
+    dripFed(
+        { RequestFeeder(parser: RequestHeadParser(maxHeadBytes: maxHeadBytes)) },
+        bytes(text),
+        sourceLocation: sourceLocation
+    )
 }
 
 /// A response head parsed from `text` for a request with `method`, checked the same way.
@@ -154,7 +159,11 @@ func dripScanned(
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> ScanOutcome {
     let whole = scan(make(), bytes, cuts: [])
-    #expect(scan(make(), bytes, cuts: bytes.indices.dropFirst()) == whole, "byte by byte", sourceLocation: sourceLocation)
+    #expect(
+        scan(make(), bytes, cuts: bytes.indices.dropFirst()) == whole,
+        "byte by byte",
+        sourceLocation: sourceLocation
+    )
     for split in 0...bytes.count {
         #expect(scan(make(), bytes, cuts: [split]) == whole, "split at \(split)", sourceLocation: sourceLocation)
     }
