@@ -18,6 +18,9 @@ struct FieldLineValidator: Sendable, Equatable {
     /// Nothing of the line has been seen: at CRLF, this is the empty line that ends the section.
     var isAtLineStart: Bool { phase == .lineStart }
 
+    /// The colon has been seen: the remaining bytes of the line are value bytes.
+    var isInValue: Bool { phase == .value }
+
     mutating func check(_ byte: UInt8) throws(HTTPHeadError) {
         switch phase {
         case .lineStart:

@@ -34,6 +34,13 @@ struct HeadLineScanner: Sendable {
         // Bytes past the limit are never looked at: a complete head must end at or before it.
         let end = min(buffer.count, maxHeadBytes)
         while cursor < end {
+            // Fast path for the bulk of a head (start line, field values): printable bytes need no state.
+            if !hasStartLine || field.isInValue {
+                var index = cursor
+                while index < end, buffer[index] >= ASCII.space, buffer[index] != ASCII.delete { index += 1 }
+                cursor = index
+                if index == end { break }
+            }
             let byte = buffer[cursor]
             if byte == ASCII.carriageReturn {
                 // The LF must also fall within the limit; otherwise wait (or fail below).

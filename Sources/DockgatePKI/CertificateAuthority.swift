@@ -22,8 +22,9 @@ public struct CertificateAuthority {
     private static let ownEntries: Set<String> = ["ca.pem", "ca-key.pem", "server-cert.pem", "server-key.pem", "index.json", "clients"]
 
     /// Creates the CA (CN "dockgate CA <hostname>", CA:TRUE critical, keyCertSign+cRLSign, 10 years)
-    /// and the server certificate (CN = first DNS name, SANs = all given names and IPs, serverAuth,
-    /// CA:FALSE, `days` long). Keys are written 0600 in a 0700 directory.
+    /// and the server certificate (CN = first DNS name, or the first IP when no name is given;
+    /// SANs = all given names and IPs, since Go ignores the CN; serverAuth, CA:FALSE, `days` long).
+    /// Keys are written 0600 in a 0700 directory; CA and server use the same `algorithm`.
     ///
     /// Refuses to overwrite an existing PKI unless `force`, because replacing the CA silently
     /// invalidates every client bundle handed out so far. With `force`, `index.json` starts over;

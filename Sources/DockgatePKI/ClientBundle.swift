@@ -5,8 +5,11 @@ import Foundation
 public struct ClientBundle: Sendable {
     /// Absolute path of the bundle, so printed instructions work from any working directory.
     public let directory: String
+    /// The client name, which is also the certificate's CN.
     public let name: String
+    /// Serial as lower-case hex, as recorded in `index.json`.
     public let serialHex: String
+    /// SHA-256 of the DER certificate, lower-case hex without colons.
     public let sha256Fingerprint: String
     public let notAfter: Date
 

@@ -50,8 +50,8 @@ private let validTLS = """
         try ConfigurationLoader.parse(yaml: yaml, file: "t.yaml")
     } throws: { error in
         let error = error as? ConfigurationError
-        return error?.line == 6 && error?.message.contains("unknown key \"userz\"") == true
-            && error?.description.hasPrefix("t.yaml:6:") == true
+        return error?.line == 5 && error?.message.contains("unknown key \"userz\"") == true
+            && error?.description.hasPrefix("t.yaml:5:1") == true
     }
 }
 

@@ -29,9 +29,12 @@ enum OpenSSLTool {
         process.standardOutput = output
         process.standardInput = standardInput
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
+        _ = ignoreSIGPIPE
         try process.run()
-        standardInput.fileHandleForWriting.write(Data(input.utf8))
-        try standardInput.fileHandleForWriting.close()
+        // A child that exits early (e.g. a refused connect) must not kill the test run with SIGPIPE
+        // or a Foundation write trap; its exit status tells the story instead.
+        try? standardInput.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try? standardInput.fileHandleForWriting.close()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errorData = FileManager.default.contents(atPath: errorFile) ?? Data()
@@ -39,6 +42,9 @@ enum OpenSSLTool {
                       output: String(decoding: outputData, as: UTF8.self),
                       errorOutput: String(decoding: errorData, as: UTF8.self))
     }
+
+    /// Evaluated once: writes to a pipe whose reader has gone must fail with EPIPE, not kill us.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// Starts `openssl arguments...` in the background with all output discarded; the caller
     /// owns the returned process and must terminate it (by its PID) when done.

@@ -23,7 +23,21 @@ enum TLSHandshake {
             usleep(20_000)
         }
         let bundle = pki.clientBundle(client)
-        return try OpenSSLTool.run([
+        // s_server creates the socket file at bind() but listens a moment later; a connect in
+        // between is refused and does not use up -naccept 1, so it is simply retried.
+        var attempt = 0
+        while true {
+            let result = try connect(bundle: bundle, socketPath: socketPath, hostname: hostname)
+            attempt += 1
+            guard result.status != 0, result.errorOutput.contains("connect:errno"), server.isRunning, attempt < 50 else {
+                return result
+            }
+            usleep(50_000)
+        }
+    }
+
+    private static func connect(bundle: String, socketPath: String, hostname: String) throws -> OpenSSLTool.Result {
+        try OpenSSLTool.run([
             "s_client", "-unix", socketPath, "-ign_eof",
             "-cert", bundle + "/cert.pem", "-key", bundle + "/key.pem",
             "-CAfile", bundle + "/ca.pem", "-verify_return_error",
