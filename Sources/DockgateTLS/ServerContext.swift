@@ -25,12 +25,8 @@ public final class ServerContext: @unchecked Sendable {
             throw .invalidSetting("SSL_CTX_new", .drain())
         }
         self.context = context
-        do {
-            try configure()
-        } catch {
-            SSL_CTX_free(context)
-            throw error
-        }
+        // Every stored property is set: a throw from here on runs deinit, which frees the context.
+        try configure()
     }
 
     deinit { SSL_CTX_free(context) }
