@@ -30,30 +30,34 @@ let package = Package(
         .target(name: "DockgateIO", dependencies: ["DockgateCore"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
+        .target(name: "DockgatePolicy", dependencies: ["DockgateDocker", "DockgateCore"]),
         .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
         // Certificate issuing (dev PKI, client bundles): the other OpenSSL edge.
         .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims"]),
         .target(
             name: "DockgateConfig",
-            dependencies: ["DockgateCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["DockgateCore", "DockgateDocker", "DockgatePolicy", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "DockgateProxy",
             dependencies: [
                 "DockgateCore", "DockgateIO", "DockgateTLS", "DockgateHTTP", "DockgateDocker",
-                "DockgateConfig", .product(name: "Logging", package: "swift-log"),
+                "DockgatePolicy", "DockgateConfig", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "dockgate",
             dependencies: [
-                "DockgateProxy", "DockgateConfig", "DockgateTLS", "DockgatePKI", "DockgateCore",
+                "DockgateProxy", "DockgateConfig", "DockgatePolicy", "DockgateDocker", "DockgateTLS", "DockgatePKI",
+                "DockgateCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
+        .testTarget(name: "DockgateDockerTests", dependencies: ["DockgateDocker"]),
+        .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker"]),
         .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),

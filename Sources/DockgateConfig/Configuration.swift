@@ -1,4 +1,5 @@
 import DockgateCore
+import DockgatePolicy
 
 /// The validated contents of dockgate's YAML file. A value of this type is complete: a file that
 /// could not be fully understood never becomes one (it is refused, never half-applied).
@@ -15,12 +16,19 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    /// One client identity allowed to use the proxy.
+    /// One client identity allowed to use the proxy, and the policy that says what it may do.
     public struct User: Sendable, Equatable {
         /// The certificate subject CN, matched byte for byte.
         public var commonName: String
+        public var policyName: String
+        /// If set, only the certificate with this SHA-256 fingerprint (lower-case hex) is this user.
+        public var fingerprint: String?
 
-        public init(commonName: String) { self.commonName = commonName }
+        public init(commonName: String, policyName: String, fingerprint: String? = nil) {
+            self.commonName = commonName
+            self.policyName = policyName
+            self.fingerprint = fingerprint
+        }
     }
 
     public static let defaultListen = [
@@ -33,20 +41,30 @@ public struct Configuration: Sendable, Equatable {
     public var tls: TLSFiles
     public var limits: ProxyLimits
     public var users: [User]
+    /// Policies by name; every user's `policyName` is a key here (the loader guarantees it).
+    public var policies: [String: Policy]
 
     public init(
         listen: [SocketAddress] = Configuration.defaultListen, upstream: SocketAddress = Configuration.defaultUpstream,
-        tls: TLSFiles, limits: ProxyLimits = ProxyLimits(), users: [User]
+        tls: TLSFiles, limits: ProxyLimits = ProxyLimits(), users: [User], policies: [String: Policy]
     ) {
         self.listen = listen
         self.upstream = upstream
         self.tls = tls
         self.limits = limits
         self.users = users
+        self.policies = policies
     }
 
     /// The user entry for a certificate CN, if the CN is listed (exact, case-sensitive match).
     public func user(commonName: String) -> User? {
         users.first { $0.commonName == commonName }
+    }
+
+    /// The policy for a verified certificate, or nil: unknown CN, or a pinned fingerprint that differs.
+    public func policy(commonName: String, fingerprint: String) -> (User, Policy)? {
+        guard let user = user(commonName: commonName), let policy = policies[user.policyName] else { return nil }
+        if let pinned = user.fingerprint, pinned != fingerprint { return nil }
+        return (user, policy)
     }
 }

@@ -1,4 +1,5 @@
 import DockgateCore
+import DockgatePolicy
 import Foundation
 import Yams
 
@@ -30,7 +31,8 @@ public enum ConfigurationLoader {
             throw ConfigurationError(file: file, message: "not valid YAML: \(error)")
         }
         let reader = YAMLReader(file: file)
-        let top = try reader.mapping(root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "users"], context: "top level")
+        let top = try reader.mapping(
+            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "policies", "users"], context: "top level")
 
         var listen = Configuration.defaultListen
         if let node = top["listen"] {
@@ -66,20 +68,11 @@ public enum ConfigurationLoader {
             if let value = map["idle"] { limits.idleTimeout = try reader.duration(value, context: "timeouts.idle") }
         }
 
-        var users: [Configuration.User] = []
-        if let node = top["users"] {
-            for item in try reader.sequence(node, context: "users") {
-                let map = try reader.mapping(item, allowedKeys: ["cn"], context: "users entry")
-                let commonName = try reader.requiredString(map, "cn", in: item, context: "users entry")
-                guard !commonName.isEmpty, commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-                    throw reader.error(item, "cn must be printable ASCII without spaces: \"\(commonName)\"")
-                }
-                guard !users.contains(where: { $0.commonName == commonName }) else {
-                    throw reader.error(item, "user \"\(commonName)\" is listed twice")
-                }
-                users.append(Configuration.User(commonName: commonName))
-            }
+        var policies: [String: Policy] = [:]
+        if let node = top["policies"] {
+            policies = try PolicyReader(reader: reader).policies(node)
         }
-        return Configuration(listen: listen, upstream: upstream, tls: tls, limits: limits, users: users)
+        let users = try UserReader(reader: reader).users(top["users"], policies: policies)
+        return Configuration(listen: listen, upstream: upstream, tls: tls, limits: limits, users: users, policies: policies)
     }
 }

@@ -2,6 +2,7 @@ import DockgateCore
 import DockgateDocker
 import DockgateHTTP
 import DockgateIO
+import DockgatePolicy
 
 extension ClientConnection {
     /// Client-side HTTP: parse the next head once the previous exchange is over, decide, and
@@ -40,6 +41,37 @@ extension ClientConnection {
             if bodyBytes > 0 { toUpstream.append(clientInbound.take(bodyBytes)) }
             requestState = scanner.isComplete ? .awaitingResponse : .forwardingBody(scanner)
             return bodyBytes > 0 || scanner.isComplete
+        case .collectingBody(var held):
+            guard !clientInbound.isEmpty else { return false }
+            let bodyBytes: Int
+            do {
+                bodyBytes = try held.scanner.scan(clientInbound.readable)
+            } catch {
+                reject(status: 400, message: "dockgate: malformed request body: \(error.message)", method: held.head.method)
+                return true
+            }
+            held.body.append(contentsOf: clientInbound.take(bodyBytes))
+            // Chunk framing adds a little to the payload; the payload itself is capped by the reader.
+            guard held.body.count <= environment.gate.maxInspectedBodyBytes + 64 * 1024 else {
+                reject(
+                    status: 413,
+                    message: "dockgate: the \(held.kind.rawValue) body is larger than \(environment.gate.maxInspectedBodyBytes) bytes and cannot be inspected",
+                    method: held.head.method)
+                return true
+            }
+            if held.scanner.isComplete {
+                timer.cancel()
+                let payload = held.head.framing == .chunked ? ChunkedBodyDecoder.decode(held.body) : held.body
+                guard let payload else {
+                    reject(status: 400, message: "dockgate: malformed chunked request body", method: held.head.method)
+                    return true
+                }
+                let verdict = environment.gate.evaluate(body: payload, kind: held.kind, context: held.context)
+                act(on: verdict, head: held.head, headBytes: held.headBytes, heldBody: held.body)
+            } else {
+                requestState = .collectingBody(held)
+            }
+            return true
         case .awaitingResponse, .rejected:
             return false
         }
@@ -48,39 +80,73 @@ extension ClientConnection {
     private func handle(_ head: RequestHead) {
         guard let identity else { return }
         timer.cancel()
-        let path = APIPath(target: head.target)
-        let hasBody = head.framing != .none
-        switch environment.authorizer.authorize(identity: identity, head: head, path: path) {
-        case .deny(let status, let message):
-            logger.info("request denied", metadata: ["method": "\(head.method)", "path": "\(path.routePath)", "status": "\(status)"])
-            clientInbound.consume(head.headLength)
+        let verdict = environment.gate.evaluate(identity: identity, head: head)
+        if case .inspectBody(let kind, let context) = verdict, head.framing != .none {
+            // Hold the request: nothing reaches the daemon before its body has been judged.
+            let headBytes = clientInbound.take(head.headLength)
             requestParser.reset()
-            // A body we will not read cannot stay on a keep-alive connection.
-            respondWithError(status: status, message: message, method: head.method, closeConnection: hasBody || !head.isKeepAlive)
-            if !hasBody && head.isKeepAlive { armIdleTimer() }
-            return
-        case .allow:
-            break
-        }
-        guard ensureUpstream() else {
-            clientInbound.consume(head.headLength)
-            requestParser.reset()
-            respondWithError(
-                status: 502, message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)",
-                method: head.method, closeConnection: hasBody || !head.isKeepAlive)
-            if !hasBody && head.isKeepAlive { armIdleTimer() }
+            let scanner: BodyScanner =
+                if case .contentLength(let length) = head.framing { BodyScanner(contentLength: length) } else { .chunked() }
+            requestState = .collectingBody(HeldRequest(head: head, headBytes: headBytes, scanner: scanner, kind: kind, context: context))
+            // A client that waits for 100 before sending would otherwise never send the body (RFC 9110 §10.1.1).
+            if head.expectsContinue { toClient.append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+            timer.arm(after: limits.requestHeadTimeout, purpose: "body") { [unowned self] in
+                self.logger.info("request body for inspection not received in time")
+                self.reject(status: 408, message: "dockgate: request body not received in time", method: head.method)
+                self.drive()
+            }
             return
         }
-        logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)"])
-        toUpstream.append(clientInbound.take(head.headLength))
+        let headBytes = clientInbound.take(head.headLength)
         requestParser.reset()
-        responseParser.reset()
-        responseState = .awaitingHead(
-            Exchange(method: head.method, path: path, isUpgradeRequest: head.isUpgrade, requestKeepAlive: head.isKeepAlive))
-        switch head.framing {
-        case .none: requestState = .awaitingResponse
-        case .contentLength(let length): requestState = .forwardingBody(BodyScanner(contentLength: length))
-        case .chunked: requestState = .forwardingBody(.chunked())
+        if case .inspectBody(let kind, let context) = verdict {
+            act(on: environment.gate.evaluate(body: nil, kind: kind, context: context), head: head, headBytes: headBytes, heldBody: nil)
+        } else {
+            act(on: verdict, head: head, headBytes: headBytes, heldBody: nil)
+        }
+    }
+
+    /// Carries out a final verdict. `heldBody` is the whole body when it was read for inspection;
+    /// otherwise whatever body follows is streamed after the head.
+    private func act(on verdict: AccessVerdict, head: RequestHead, headBytes: [UInt8], heldBody: [UInt8]?) {
+        let path = APIPath(target: head.target)
+        switch verdict {
+        case .inspectBody:
+            preconditionFailure("a body verdict cannot ask for the body again")
+        case .deny(let status, let message, let context):
+            logger.info(
+                "request denied",
+                metadata: ["method": "\(head.method)", "path": "\(path.routePath)", "status": "\(status)", "rule": "\(context.rule)"])
+            // A body we did not read cannot stay on a keep-alive connection.
+            let unreadBody = heldBody == nil && head.framing != .none
+            requestState = .awaitingHead
+            respondWithError(status: status, message: message, method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
+            if !unreadBody && head.isKeepAlive { armIdleTimer() }
+        case .allow(let context):
+            guard ensureUpstream() else {
+                let unreadBody = heldBody == nil && head.framing != .none
+                requestState = .awaitingHead
+                respondWithError(
+                    status: 502, message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)",
+                    method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
+                if !unreadBody && head.isKeepAlive { armIdleTimer() }
+                return
+            }
+            logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)", "rule": "\(context.rule)"])
+            toUpstream.append(headBytes)
+            responseParser.reset()
+            responseState = .awaitingHead(
+                Exchange(method: head.method, path: path, isUpgradeRequest: head.isUpgrade, requestKeepAlive: head.isKeepAlive))
+            if let heldBody {
+                toUpstream.append(heldBody)
+                requestState = .awaitingResponse
+                return
+            }
+            switch head.framing {
+            case .none: requestState = .awaitingResponse
+            case .contentLength(let length): requestState = .forwardingBody(BodyScanner(contentLength: length))
+            case .chunked: requestState = .forwardingBody(.chunked())
+            }
         }
     }
 

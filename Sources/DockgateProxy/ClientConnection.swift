@@ -3,6 +3,7 @@ import DockgateCore
 import DockgateDocker
 import DockgateHTTP
 import DockgateIO
+import DockgatePolicy
 import DockgateTLS
 import Logging
 
@@ -30,10 +31,22 @@ final class ClientConnection: @unchecked Sendable {
     enum RequestState {
         case awaitingHead
         case forwardingBody(BodyScanner)
+        /// The policy must read this body before anything is forwarded.
+        case collectingBody(HeldRequest)
         /// The request is fully sent; the next head is parsed only when its response is complete.
         case awaitingResponse
         /// After a rejected request nothing more is read as HTTP.
         case rejected
+    }
+
+    /// A request held back while its body is read for inspection.
+    struct HeldRequest {
+        let head: RequestHead
+        let headBytes: [UInt8]
+        var scanner: BodyScanner
+        var body: [UInt8] = []
+        let kind: BodyKind
+        let context: AccessContext
     }
 
     /// One request and what its response needs to know about it.

@@ -9,6 +9,6 @@ struct ProxyEnvironment: Sendable {
     let tlsContext: ServerContext
     let limits: ProxyLimits
     let upstream: UpstreamConnector
-    let authorizer: any RequestAuthorizer
+    let gate: AccessGate
     let logger: Logger
 }

@@ -33,7 +33,7 @@ public final class ProxyServer: @unchecked Sendable {
             tlsContext: try ServerContext(settings: settings),
             limits: configuration.limits,
             upstream: UpstreamConnector(path: upstreamPath),
-            authorizer: UserListAuthorizer(allowedCommonNames: Set(configuration.users.map(\.commonName))),
+            gate: AccessGate(configuration: configuration, resolver: SymlinkResolvingPathResolver()),
             logger: logger)
     }
 

@@ -1,6 +1,8 @@
 import DockgateConfig
 import DockgateCore
+import DockgateDocker
 import DockgatePKI
+import DockgatePolicy
 import Foundation
 
 /// Development mode: on first run, a local CA, a server certificate for this host and an `admin`
@@ -12,6 +14,13 @@ struct DevelopmentSetup {
     let directory: String
     static let clientName = "admin"
     static let listen = [SocketAddress.tcp(host: "127.0.0.1", port: 2376), SocketAddress.tcp(host: "::1", port: 2376)]
+
+    /// The development user is the host's administrator: the same rights as the socket itself.
+    static var administratorPolicy: Policy {
+        Policy(
+            name: "admin", endpoints: Dictionary(uniqueKeysWithValues: EndpointGroup.allCases.map { ($0, .write) }),
+            allowsUnknownEndpoints: true, isPrivileged: true)
+    }
 
     func prepare() throws -> Configuration {
         let pki = PKIDirectory(root: directory + "/pki")
@@ -31,7 +40,8 @@ struct DevelopmentSetup {
         return Configuration(
             listen: Self.listen,
             tls: .init(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caCertificate),
-            users: [.init(commonName: Self.clientName)])
+            users: [.init(commonName: Self.clientName, policyName: "admin")],
+            policies: ["admin": Self.administratorPolicy])
     }
 
     /// How to reach the proxy with the development client bundle, for the first listen address.

@@ -1,0 +1,38 @@
+import DockgatePolicy
+import Yams
+
+/// Reads `users:`: a list of `{cn, policy, fingerprint?}`; every policy named must exist.
+struct UserReader {
+    let reader: YAMLReader
+
+    func users(_ node: Node?, policies: [String: Policy]) throws(ConfigurationError) -> [Configuration.User] {
+        guard let node else { return [] }
+        var users: [Configuration.User] = []
+        for item in try reader.sequence(node, context: "users") {
+            let map = try reader.mapping(item, allowedKeys: ["cn", "policy", "fingerprint"], context: "users entry")
+            let commonName = try reader.requiredString(map, "cn", in: item, context: "users entry")
+            // Exact byte match on ASCII only: homoglyphs, spaces and NUL cannot alias a user (THREATS T-02).
+            guard commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw reader.error(item, "cn must be printable ASCII without spaces: \"\(commonName)\"")
+            }
+            guard !users.contains(where: { $0.commonName == commonName }) else {
+                throw reader.error(item, "user \"\(commonName)\" is listed twice")
+            }
+            let policyName = try reader.requiredString(map, "policy", in: item, context: "user \"\(commonName)\"")
+            guard policies[policyName] != nil else {
+                let known = policies.keys.sorted().joined(separator: ", ")
+                throw reader.error(map["policy"] ?? item, "user \"\(commonName)\" names policy \"\(policyName)\", which is not defined (defined: \(known.isEmpty ? "none" : known))")
+            }
+            var fingerprint: String?
+            if let value = map["fingerprint"] {
+                let text = try reader.string(value, context: "fingerprint").lowercased().replacingOccurrences(of: ":", with: "")
+                guard text.count == 64, text.allSatisfy({ $0.isHexDigit }) else {
+                    throw reader.error(value, "fingerprint must be a SHA-256 hex digest (64 hex digits, colons allowed)")
+                }
+                fingerprint = text
+            }
+            users.append(Configuration.User(commonName: commonName, policyName: policyName, fingerprint: fingerprint))
+        }
+        return users
+    }
+}

@@ -1,0 +1,137 @@
+import DockgateDocker
+
+/// Decides requests for one policy: first on the head (route, method, query), then, for the
+/// routes whose body carries a container or mount configuration, on the body dockerd will decode.
+///
+/// Pure: values in, a decision out. Default deny: a route or field the engine does not know is
+/// refused unless the policy says otherwise.
+public struct PolicyEngine: Sendable {
+    public let policy: Policy
+    public let resolver: any HostPathResolver
+
+    public init(policy: Policy, resolver: any HostPathResolver = LexicalPathResolver()) {
+        self.policy = policy
+        self.resolver = resolver
+    }
+
+    /// Build-time networking a policy without `privileged` may use (THREATS B-01).
+    static let allowedBuildNetworks: Set<String> = ["", "default", "bridge", "none"]
+
+    public func decide(_ facts: RequestFacts) -> HeadVerdict {
+        let request = facts.request
+        if let decision = alwaysDecided(request) { return .decided(decision) }
+        if let mediaType = facts.mediaType, facts.hasBody,
+            mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data"
+        {
+            // Go's ParseForm merges a form body ahead of the query (THREATS I-02): refuse rather than guess.
+            return .decided(.malformed("form-encoded request bodies are refused (dockerd would read them as query parameters)"))
+        }
+        guard let route = request.route else {
+            if policy.allowsUnknownEndpoints { return .decided(.allow(rule: "endpoints/unknown")) }
+            return .decided(.deny("endpoints/unknown", "\(request.method) \(request.path) is not a Docker API endpoint dockgate knows"))
+        }
+        if policy.isReadOnly && (route.isWrite || !["GET", "HEAD", "OPTIONS"].contains(request.method)) {
+            return .decided(.deny("read-only", "\(route.action) writes, and this policy is read-only"))
+        }
+        let needed: AccessLevel = route.isWrite ? .write : .read
+        guard policy.access(to: route.group) >= needed else {
+            return .decided(.deny("endpoints/\(route.group.rawValue)", "\(route.action) needs \(needed.rawValue) access to \(route.group.rawValue)"))
+        }
+        return routeRules(route, facts) ?? .decided(.allow(rule: "endpoints/\(route.group.rawValue)"))
+    }
+
+    /// The body of a request for which `decide` asked to see it. `body` is nil when the request had
+    /// none: dockerd then decodes nothing, which is judged as an empty object (never skipped).
+    public func decide(body: JSONValue?, kind: BodyKind) -> PolicyDecision {
+        do throws(BodyFieldError) {
+            return try BodyRules(policy: policy, resolver: resolver).decide(kind, body ?? .object(JSONObject([])))
+        } catch {
+            return .malformed("\(error.field) \(error.reason)")
+        }
+    }
+
+    /// Negotiation endpoints every authenticated client needs, and the daemon's debug handlers,
+    /// which nobody gets (THREATS L-04, L-06).
+    private func alwaysDecided(_ request: CanonicalRequest) -> PolicyDecision? {
+        guard let route = request.route else { return nil }
+        switch route.action {
+        case "ping", "version":
+            return .allow(rule: "always/negotiation")
+        case "debug":
+            return .deny("always/debug", "the daemon's debug endpoints are never exposed")
+        default:
+            return nil
+        }
+    }
+
+    private func routeRules(_ route: DockerRoute, _ facts: RequestFacts) -> HeadVerdict? {
+        let query = facts.request.query
+        let images = ImageRules(policy: policy)
+        let restricted = !policy.isPrivileged
+        switch route.action {
+        case "container.create":
+            return policy.isPrivileged && !policy.restrictsImages ? nil : .inspectBody(.containerCreate)
+        case "container.update":
+            return restricted ? .inspectBody(.containerUpdate) : nil
+        case "exec.create":
+            return restricted ? .inspectBody(.execCreate) : nil
+        case "volume.create":
+            return restricted ? .inspectBody(.volumeCreate) : nil
+        case "network.create":
+            return restricted ? .inspectBody(.networkCreate) : nil
+        case "container.start":
+            // Old daemons apply a HostConfig sent to start (THREATS V-02); dockerd's own test for "has a
+            // body" is Content-Length > 7 or chunked.
+            if restricted && (facts.isChunked || (facts.contentLength ?? 0) > 7) {
+                return .decided(.deny("host-escape/legacy-start-body", "a configuration body on container start is refused"))
+            }
+            if restricted && (query.contains("checkpoint") || query.contains("checkpoint-dir")) {
+                return .decided(.deny("host-escape/checkpoint", "restoring a checkpoint is not allowed"))
+            }
+            return nil
+        case "image.pull":
+            if let source = query.first("fromSrc") {
+                if restricted && source != "-" {
+                    return .decided(.deny("images/import", "importing from a URL makes the daemon fetch it; not allowed"))
+                }
+                return images.checkNameWrite("docker import").map(HeadVerdict.decided)
+            }
+            return images.checkPull(fromImage: query.first("fromImage"), tag: query.first("tag")).map(HeadVerdict.decided)
+        case "image.load":
+            return images.checkNameWrite("docker load").map(HeadVerdict.decided)
+        case "image.tag":
+            return images.checkNameWrite("docker tag").map(HeadVerdict.decided)
+        case "image.commit":
+            return images.checkNameWrite("docker commit").map(HeadVerdict.decided)
+        case "build":
+            if let denial = images.checkNameWrite("docker build") { return .decided(denial) }
+            return restricted ? buildQueryRules(query).map(HeadVerdict.decided) : nil
+        default:
+            break
+        }
+        guard restricted else { return nil }
+        switch route.group {
+        case .session:
+            return .decided(.deny("host-escape/buildkit", "BuildKit's gRPC tunnel cannot be inspected request by request; not allowed"))
+        case .plugins where route.isWrite:
+            return .decided(.deny("host-escape/plugins", "plugins run with the privileges they ask for; not allowed"))
+        case .swarm where route.isWrite || route.action == "swarm.inspect" || route.action == "swarm.unlockkey":
+            return .decided(.deny("host-escape/swarm", "\(route.action) gives control of the swarm; not allowed"))
+        default:
+            return nil
+        }
+    }
+
+    /// Classic-builder query parameters that reach the host (THREATS B-01…B-05).
+    private func buildQueryRules(_ query: QueryParameters) -> PolicyDecision? {
+        if let network = query.first("networkmode"), !Self.allowedBuildNetworks.contains(network) {
+            return .deny("host-escape/build-network", "build network mode \"\(network)\" is not allowed")
+        }
+        for name in ["cgroupparent", "remote", "outputs", "isolation"] {
+            if let value = query.first(name), !value.isEmpty {
+                return .deny("host-escape/build", "build parameter \(name) is not allowed")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,20 @@
+import DockgateDocker
+
+/// What the engine knows of a request before its body: the canonical request and how the body is framed.
+public struct RequestFacts: Sendable, Equatable {
+    public var request: CanonicalRequest
+    /// Content-Length, or nil for chunked (unknown length) or no body.
+    public var contentLength: UInt64?
+    public var isChunked: Bool
+    /// The media type of Content-Type, lower-cased, without parameters ("application/json").
+    public var mediaType: String?
+
+    public init(request: CanonicalRequest, contentLength: UInt64?, isChunked: Bool, mediaType: String?) {
+        self.request = request
+        self.contentLength = contentLength
+        self.isChunked = isChunked
+        self.mediaType = mediaType
+    }
+
+    public var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
+}

@@ -1,0 +1,115 @@
+import DockgateConfig
+import DockgateCore
+import DockgateDocker
+import DockgateHTTP
+import DockgatePolicy
+import Foundation
+
+/// Who is asking and what for: the facts a decision was made on, kept for the log and audit.
+struct AccessContext: Sendable {
+    var user: Configuration.User?
+    var policy: Policy?
+    var request: CanonicalRequest?
+    var rule = ""
+}
+
+/// What the connection does with a request.
+enum AccessVerdict: Sendable {
+    case allow(AccessContext)
+    case deny(status: Int, message: String, AccessContext)
+    /// Hold the request until its whole body has been read, then ask `evaluate(body:…)`.
+    case inspectBody(BodyKind, AccessContext)
+}
+
+/// The identity gate and the policy engine, request by request. Pure apart from the host-path
+/// resolver: the connection feeds it heads and bodies and acts on its verdicts.
+struct AccessGate: Sendable {
+    let configuration: Configuration
+    let resolver: any HostPathResolver
+    /// Largest body read for inspection; a larger one is refused (413), never waved through
+    /// unread (the CVE-2026-34040 class, THREATS H-02).
+    let maxInspectedBodyBytes: Int
+
+    init(configuration: Configuration, resolver: any HostPathResolver, maxInspectedBodyBytes: Int = 4 * 1024 * 1024) {
+        self.configuration = configuration
+        self.resolver = resolver
+        self.maxInspectedBodyBytes = maxInspectedBodyBytes
+    }
+
+    func evaluate(identity: ClientIdentity, head: RequestHead) -> AccessVerdict {
+        var context = AccessContext()
+        guard let (user, policy) = configuration.policy(commonName: identity.commonName, fingerprint: identity.sha256Fingerprint) else {
+            context.rule = "identity/unknown"
+            return .deny(
+                status: 403,
+                message: "dockgate: certificate CN \"\(identity.commonName)\" is not a configured user of this Docker endpoint",
+                context)
+        }
+        context.user = user
+        context.policy = policy
+        let request: CanonicalRequest
+        do {
+            request = try RequestCanonicalizer.canonicalize(method: head.method, target: head.target)
+        } catch {
+            context.rule = "request/target"
+            return deny(.malformed(error.message), context)
+        }
+        context.request = request
+        let facts = RequestFacts(
+            request: request, contentLength: head.framing.contentLength, isChunked: head.framing == .chunked,
+            mediaType: Self.mediaType(head.headers.first("Content-Type")))
+        switch PolicyEngine(policy: policy, resolver: resolver).decide(facts) {
+        case .decided(let decision):
+            return verdict(decision, context)
+        case .inspectBody(let kind):
+            return .inspectBody(kind, context)
+        }
+    }
+
+    /// Judges a held body (`nil` when the request had none). Chunked bodies arrive decoded.
+    func evaluate(body: [UInt8]?, kind: BodyKind, context: AccessContext) -> AccessVerdict {
+        guard let policy = context.policy else { return deny(.deny("identity/unknown", "no policy"), context) }
+        var json: JSONValue?
+        if let body, !body.isEmpty {
+            do {
+                json = try StrictJSONReader(maxBytes: maxInspectedBodyBytes).read(body)
+            } catch {
+                return deny(.malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)"), context)
+            }
+        }
+        return verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
+    }
+
+    private func verdict(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {
+        var context = context
+        context.rule = decision.rule
+        switch decision {
+        case .allow: return .allow(context)
+        case .deny: return deny(decision, context)
+        }
+    }
+
+    /// Denials read as `dockgate: <what and why> (user <cn>, policy <name>)`, which the docker CLI
+    /// prints after "Error response from daemon:".
+    private func deny(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {
+        var context = context
+        context.rule = decision.rule
+        guard case .deny(_, let reason, let status) = decision else { return .allow(context) }
+        let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
+        return .deny(status: status, message: "dockgate: \(reason)\(who)", context)
+    }
+
+    /// "Application/JSON; charset=utf-8" → "application/json" (THREATS V-06: parse as MIME).
+    static func mediaType(_ contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+}
+
+extension RequestBodyFraming {
+    var contentLength: UInt64? {
+        if case .contentLength(let length) = self { return length }
+        return nil
+    }
+}
