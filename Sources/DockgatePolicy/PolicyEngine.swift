@@ -50,6 +50,25 @@ public struct PolicyEngine: Sendable {
         }
     }
 
+    /// Reads a held body as dockerd's Go decoder would, refusing what could be read two ways, then
+    /// judges it. An absent or empty body is judged as the empty object.
+    public func decide(bodyBytes: [UInt8]?, kind: BodyKind, maxBodyBytes: Int = 4 * 1024 * 1024) -> PolicyDecision {
+        guard let bodyBytes, !bodyBytes.isEmpty else { return decide(body: nil, kind: kind) }
+        do {
+            return decide(body: try StrictJSONReader(maxBytes: maxBodyBytes).read(bodyBytes), kind: kind)
+        } catch {
+            return .malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)")
+        }
+    }
+
+    /// Both stages at once, for callers that already hold the whole body (`policy explain`, tests).
+    public func decide(_ facts: RequestFacts, wholeBody: [UInt8]?) -> PolicyDecision {
+        switch decide(facts) {
+        case .decided(let decision): decision
+        case .inspectBody(let kind): decide(bodyBytes: wholeBody, kind: kind)
+        }
+    }
+
     /// Negotiation endpoints every authenticated client needs, and the daemon's debug handlers,
     /// which nobody gets (THREATS L-04, L-06).
     private func alwaysDecided(_ request: CanonicalRequest) -> PolicyDecision? {

@@ -69,15 +69,8 @@ struct AccessGate: Sendable {
     /// Judges a held body (`nil` when the request had none). Chunked bodies arrive decoded.
     func evaluate(body: [UInt8]?, kind: BodyKind, context: AccessContext) -> AccessVerdict {
         guard let policy = context.policy else { return deny(.deny("identity/unknown", "no policy"), context) }
-        var json: JSONValue?
-        if let body, !body.isEmpty {
-            do {
-                json = try StrictJSONReader(maxBytes: maxInspectedBodyBytes).read(body)
-            } catch {
-                return deny(.malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)"), context)
-            }
-        }
-        return verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
+        let engine = PolicyEngine(policy: policy, resolver: resolver)
+        return verdict(engine.decide(bodyBytes: body, kind: kind, maxBodyBytes: maxInspectedBodyBytes), context)
     }
 
     private func verdict(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {

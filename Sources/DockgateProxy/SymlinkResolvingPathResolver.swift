@@ -6,8 +6,10 @@ import Foundation
 ///
 /// dockgate must run on the Docker host for this to see the daemon's file system, which is how it
 /// is deployed (it talks to the daemon's unix socket).
-struct SymlinkResolvingPathResolver: HostPathResolver {
-    func resolve(_ cleanedAbsolutePath: String) -> String {
+public struct SymlinkResolvingPathResolver: HostPathResolver {
+    public init() {}
+
+    public func resolve(_ cleanedAbsolutePath: String) -> String {
         var existing = cleanedAbsolutePath
         var missing: [String] = []
         while existing != "/" {

@@ -23,6 +23,15 @@ public struct JSONObject: Equatable, Sendable {
         members.last { $0.key.utf8.elementsEqual(key.utf8) }?.value
     }
 
+    /// The first key that Go would read as the same struct field as an earlier key (equal folds), or
+    /// `nil`. For bodies read with `rejectFoldedDuplicates: false` (so that map-typed fields such as
+    /// `Labels` may hold `"team"` and `"Team"`, G-16), the policy calls this on every struct-typed
+    /// object to keep G-4…G-8 shut.
+    public func foldedDuplicateKey() -> String? {
+        var tracker = JSONKeyTracker(folding: true)
+        return members.first { !tracker.insert($0.key) }?.key
+    }
+
     /// The keys in document order.
     public var keys: [String] { members.map(\.key) }
 

@@ -4,7 +4,7 @@
 /// so equality is byte-exact: strings and keys compare by their UTF-8 bytes, not by Swift's
 /// canonical-equivalence `String ==` (which would make `"e\u{301}"` equal `"é"`, and the Kelvin sign
 /// U+212A equal `"K"`, although Go's `encoding/json` keeps them apart).
-public indirect enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// Keeps the literal text, e.g. "1e2", "-0", "10" (G-14: Go's result depends on the spelling).

@@ -31,7 +31,7 @@ enum JSONTest {
     {"Hostname":"","Domainname":"","User":"1000:1000","AttachStdin":false,"AttachStdout":true,\#
     "AttachStderr":true,"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":["A=1","PATH=/usr/bin"],\#
     "Cmd":["sh","-c","echo \"hi\"\n"],"Image":"busybox:1.36","Volumes":{},"WorkingDir":"/work",\#
-    "Entrypoint":null,"OnBuild":null,"Labels":{"com.example.team":"a","Com.Example.Team":"b"},\#
+    "Entrypoint":null,"OnBuild":null,"Labels":{"com.example.team":"a","com.example.Owner":"b"},\#
     "HostConfig":{"Binds":["/srv/dev/alice:/data:ro"],"ContainerIDFile":"","LogConfig":{"Type":"","Config":{}},\#
     "NetworkMode":"default","PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"}]},\#
     "RestartPolicy":{"Name":"no","MaximumRetryCount":0},"AutoRemove":true,"CapAdd":null,"CapDrop":["ALL"],\#

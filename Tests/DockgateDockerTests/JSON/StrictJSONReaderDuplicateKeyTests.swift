@@ -99,3 +99,25 @@ struct StrictJSONReaderDuplicateKeyTests {
         #expect(value.objectValue?.member("c")?.arrayValue?.count == 2)
     }
 }
+
+/// Map-typed fields (G-16) may legitimately hold keys that differ only in case; the default reader
+/// refuses them with the rest, while a lenient read plus `foldedDuplicateKey()` on struct-typed
+/// objects accepts them and still shuts G-4…G-8.
+struct MapKeyCaseVariantTests {
+    private let body = #"{"Labels":{"team":"a","Team":"b"},"HostConfig":{"Privileged":false,"privileged":true}}"#
+
+    /// The default reader refuses case variants even inside a map (conservative).
+    @Test func defaultReaderRefusesCaseVariantsInMaps() {
+        #expect(JSONTest.error(#"{"Labels":{"team":"a","Team":"b"}}"#) == .duplicateKey(path: "/Labels", key: "Team"))
+    }
+
+    /// With the lenient reader, the map keeps both keys and the struct-typed object reports its duplicate.
+    @Test func foldedDuplicateKeyFindsStructDuplicates() throws {
+        let value = try JSONTest.read(body, with: StrictJSONReader(rejectFoldedDuplicates: false))
+        let labels = try #require(value.objectValue?.exactMember("Labels")?.objectValue)
+        #expect(labels.keys == ["team", "Team"])
+        #expect(value.objectValue?.foldedDuplicateKey() == nil)
+        #expect(value.objectValue?.member("HostConfig")?.objectValue?.foldedDuplicateKey() == "privileged")
+        #expect(JSONObject([("Bind\u{17F}", .null), ("BINDS", .null)]).foldedDuplicateKey() == "BINDS")
+    }
+}

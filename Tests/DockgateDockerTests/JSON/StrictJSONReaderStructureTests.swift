@@ -27,6 +27,7 @@ struct StrictJSONReaderStructureTests {
         #expect(JSONTest.error("1 2") == .trailingData(offset: 2))
         #expect(JSONTest.error(#"{"a":1}}"#) == .trailingData(offset: 7))
         #expect(JSONTest.error("nullx") == .trailingData(offset: 4))
+        #expect(JSONTest.error("{}//c") == .trailingData(offset: 2))
     }
 
     /// G-14: space, tab, CR and LF are the only whitespace, before, inside and after the value.
@@ -63,7 +64,7 @@ struct StrictJSONReaderStructureTests {
 
     /// G-14: no comments, single quotes, trailing commas, unquoted keys or missing separators.
     @Test(arguments: [
-        "{/*c*/}", "{}//c", "# c\n{}", "{'a':1}", "['a']", "[1,]", "{\"a\":1,}", "[,1]", "{,}", "{a:1}",
+        "{/*c*/}", "# c\n{}", "{'a':1}", "['a']", "[1,]", "{\"a\":1,}", "[,1]", "{,}", "{a:1}",
         "{\"a\" 1}", "{\"a\":}", "{\"a\"}", "[1 2]", "{\"a\":1 \"b\":2}", "[", "{", "{\"a\":1", "[1,", "]", "}",
         "{1:2}", "{null:1}", "\"abc", "[\"a\":1]",
     ])

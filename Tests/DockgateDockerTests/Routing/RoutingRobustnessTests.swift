@@ -5,7 +5,7 @@ import Testing
 struct RoutingRobustnessTests {
     /// Random targets built from the characters that matter ("/", "%", ".", hex, "?", "&", ";", "#", "+", "=", non-ASCII) never crash and are deterministic.
     @Test func randomTargets() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = RoutingTest.Generator(seed: 0x5EED)
         let alphabet: [String] = ["/", "/", "/", "%", "%2", "%2F", "%2e", "%00", "%zz", ".", "..", "v1.41", "v", "1", "4",
                                   "containers", "images", "json", "create", "a", "?", "&", ";", "#", "+", "=", "é", " ",
                                   "\u{0}", "\u{7F}", "e", "F", "debug", "exec", "start"]
@@ -32,23 +32,11 @@ struct RoutingRobustnessTests {
     @Test func extremes() throws {
         let long = "/images/" + String(repeating: "a/", count: 10_000) + "json"
         #expect(try RequestCanonicalizer.canonicalize(method: "GET", target: long).route?.action == "image.inspect")
-        #expect(rejection("GET", "/v" + String(repeating: "9", count: 400) + ".1/info") != nil)
-        #expect(rejection("GET", "/" + String(repeating: "%41", count: 10_000)) != nil)
-        #expect(rejection("GET", "/%") == .invalidPercentEncoding)
-        #expect(rejection("GET", "/%2") == .invalidPercentEncoding)
-        #expect(rejection("GET", "/?%") == .invalidPercentEncoding)
+        #expect(RoutingTest.rejection("GET", "/v" + String(repeating: "9", count: 400) + ".1/info") != nil)
+        #expect(RoutingTest.rejection("GET", "/" + String(repeating: "%41", count: 10_000)) != nil)
+        #expect(RoutingTest.rejection("GET", "/%") == .invalidPercentEncoding)
+        #expect(RoutingTest.rejection("GET", "/%2") == .invalidPercentEncoding)
+        #expect(RoutingTest.rejection("GET", "/?%") == .invalidPercentEncoding)
     }
 }
 
-/// A small deterministic generator for reproducible random inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Writes JSON lines to standard output, for containers and `systemd` units whose stdout is the
+/// journal or a log collector.
+///
+/// Unlike a regular file, stdout is usually a pipe, where a write larger than `PIPE_BUF` may be
+/// split; a lock serialises our writers and the rest of a short write is written at once after it,
+/// so a record stays one line. Nothing else in dockgate may write to stdout while this sink is in
+/// use (the operational log goes to stderr).
+public final class StdoutAuditSink: AuditSink {
+    public let name = "stdout"
+    private let lock = Mutex(())
+
+    public init() {}
+
+    public func write(_ record: AuditRecord) throws {
+        let bytes = Array(AuditJSON.line(record).utf8)
+        try lock.withLock { _ throws(AuditSinkError) in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { raw in
+                    Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                }
+                if written >= 0 {
+                    offset += written
+                    continue
+                }
+                switch errno {
+                case EINTR:
+                    continue
+                case EAGAIN:
+                    // An inherited non-blocking stdout: wait until the reader catches up.
+                    var poller = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&poller, 1, -1)
+                case let error:
+                    throw .write(sink: name, errno: error)
+                }
+            }
+        }
+    }
+
+    public func reopen() throws {}
+}
