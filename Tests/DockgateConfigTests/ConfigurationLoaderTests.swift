@@ -2,6 +2,8 @@ import DockgateConfig
 import DockgateCore
 import Testing
 
+private let onePolicy = "policies:\n  p:\n    endpoints: {containers: read}\n"
+
 private let validTLS = """
     tls:
       certificate: /etc/dockgate/server-cert.pem
@@ -21,9 +23,21 @@ private let validTLS = """
           handshake: 5s
           request_head: 500ms
           idle: 2m
+        policies:
+          admin:
+            endpoints: all
+            privileged: true
+          developer:
+            endpoints: {containers: write, exec: write, images: read}
+            images: ["busybox*"]
+            bind_mounts: ["/srv/dev/"]
+            capabilities: [net_admin]
         users:
           - cn: alice
+            policy: developer
+            fingerprint: "AB:CD:ef0123456789ef0123456789ef0123456789ef0123456789ef0123456789"
           - cn: bob
+            policy: admin
         """
     let configuration = try ConfigurationLoader.parse(yaml: yaml, file: "t.yaml")
     #expect(configuration.listen == [.tcp(host: "127.0.0.1", port: 2376), .tcp(host: "::1", port: 2376)])
@@ -33,6 +47,16 @@ private let validTLS = """
     #expect(configuration.limits.requestHeadTimeout == 0.5)
     #expect(configuration.limits.idleTimeout == 120)
     #expect(configuration.users.map(\.commonName) == ["alice", "bob"])
+    #expect(configuration.users[0].fingerprint == "abcdef0123456789ef0123456789ef0123456789ef0123456789ef0123456789")
+    let developer = try #require(configuration.policies["developer"])
+    #expect(developer.access(to: .containers) == .write)
+    #expect(developer.access(to: .images) == .read)
+    #expect(developer.access(to: .build) == .none)
+    #expect(developer.bindMountRoots == ["/srv/dev"])
+    #expect(developer.capabilities == ["CAP_NET_ADMIN"])
+    #expect(developer.images?.count == 1)
+    #expect(configuration.policies["admin"]?.isPrivileged == true)
+    #expect(configuration.policies["admin"]?.allowsUnknownEndpoints == true)
 }
 
 /// Without listen and upstream the product defaults apply: port 2376 on IPv4 and IPv6, the Docker socket.
@@ -63,8 +87,19 @@ private let validTLS = """
     ("users:\n  - cn: alice\n", "missing required section \"tls\""),
     ("tls:\n  certificate: a\n  key: b\n", "missing required key \"client_ca\""),
     ("\(validTLS)\ntimeouts:\n  idle: soon\n", "positive duration"),
-    ("\(validTLS)\nusers:\n  - cn: alice\n  - cn: alice\n", "listed twice"),
-    ("\(validTLS)\nusers:\n  - cn: \"al ice\"\n", "printable ASCII"),
+    ("\(validTLS)\n\(onePolicy)users:\n  - cn: alice\n    policy: p\n  - cn: alice\n    policy: p\n", "listed twice"),
+    ("\(validTLS)\n\(onePolicy)users:\n  - cn: \"al ice\"\n    policy: p\n", "printable ASCII"),
+    ("\(validTLS)\nusers:\n  - cn: alice\n", "missing required key \"policy\""),
+    ("\(validTLS)\n\(onePolicy)users:\n  - cn: alice\n    policy: missing\n", "names policy \"missing\", which is not defined"),
+    ("\(validTLS)\npolicies:\n  p:\n    images: [\"BusyBox\"]\n", "invalid image pattern \"BusyBox\""),
+    ("\(validTLS)\npolicies:\n  p:\n    imagez: []\n", "unknown key \"imagez\" in policy \"p\""),
+    ("\(validTLS)\npolicies:\n  p:\n    endpoints: {containerz: read}\n", "unknown key \"containerz\""),
+    ("\(validTLS)\npolicies:\n  p:\n    endpoints: {containers: admin}\n", "must be none, read or write"),
+    ("\(validTLS)\npolicies:\n  p:\n    read_only: true\n    endpoints: {containers: write}\n", "read_only but grants write"),
+    ("\(validTLS)\npolicies:\n  p:\n    bind_mounts: [\"/\"]\n", "bind_mounts entries must be absolute"),
+    ("\(validTLS)\npolicies:\n  p:\n    capabilities: [ALL]\n", "capability ALL cannot be allowed"),
+    ("\(validTLS)\npolicies:\n  p:\n    privileged: yes please\n", "must be true or false"),
+    ("\(validTLS)\n\(onePolicy)users:\n  - cn: a\n    policy: p\n    fingerprint: abc\n", "fingerprint must be a SHA-256"),
     ("\(validTLS)\nusers:\n  - name: alice\n", "unknown key \"name\""),
     ("tls: [1, 2]\n", "tls must be a mapping"),
     ("listen: [\n", "not valid YAML"),

@@ -427,10 +427,16 @@ def write_config(path: Path, *, port: int, upstream_socket: str, pki: PKI, users
         f"  certificate: {_yaml_str(pki.server_cert)}",
         f"  key: {_yaml_str(pki.server_key)}",
         f"  client_ca: {_yaml_str(pki.ca_cert)}",
+        # The transport tests run as an administrator: the policy tests bring their own policies.
+        "policies:",
+        "  admin:",
+        "    endpoints: all",
+        "    privileged: true",
         "users:",
     ]
     for u in users:
         lines.append(f"  - cn: {_yaml_str(u)}")
+        lines.append("    policy: admin")
     path.write_text("\n".join(lines) + "\n")
     return path
 

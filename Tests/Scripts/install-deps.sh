@@ -18,8 +18,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "install-deps: installing apt packages: ${missing[*]}" >&2
     sudo_cmd=()
     [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -q
-    "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"
+    # Never let the packages' maintainer scripts start a system dockerd/containerd: the tests
+    # run their own private daemon. (Docker-built images already ship this policy file.)
+    added_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+        "${sudo_cmd[@]}" chmod 755 /usr/sbin/policy-rc.d
+        added_policy=1
+    fi
+    rc=0
+    { "${sudo_cmd[@]}" apt-get update -q && "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"; } || rc=$?
+    if [ "$added_policy" = 1 ]; then
+        "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
+    fi
+    [ "$rc" -eq 0 ] || { echo "install-deps: apt-get failed ($rc)" >&2; exit "$rc"; }
 else
     echo "install-deps: apt packages present" >&2
 fi
@@ -33,8 +45,8 @@ PY=${PYTHON:-python3}
 if ! "$PY" -c 'import docker, pytest, cryptography' 2>/dev/null; then
     echo "install-deps: installing python packages (docker pytest cryptography) for $("$PY" -c 'import sys; print(sys.executable)')" >&2
     # --break-system-packages only matters for Debian's own python3 (PEP 668); pyenv's ignores it.
-    if ! "$PY" -m pip install -q --disable-pip-version-check docker pytest cryptography; then
-        "$PY" -m pip install -q --disable-pip-version-check --break-system-packages docker pytest cryptography
+    if ! "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore docker pytest cryptography; then
+        "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages docker pytest cryptography
     fi
     "$PY" -c 'import docker, pytest, cryptography'
 else

@@ -39,4 +39,3 @@ struct RoutingRobustnessTests {
         #expect(RoutingTest.rejection("GET", "/?%") == .invalidPercentEncoding)
     }
 }
-
