@@ -27,6 +27,8 @@ let package = Package(
         ),
 
         .target(name: "DockgateCore"),
+        .target(name: "DockgateSystemd", dependencies: ["CSystemd"]),
+        .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd"]),
         .target(name: "DockgateIO", dependencies: ["DockgateCore"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
@@ -42,14 +44,14 @@ let package = Package(
             name: "DockgateProxy",
             dependencies: [
                 "DockgateCore", "DockgateIO", "DockgateTLS", "DockgateHTTP", "DockgateDocker",
-                "DockgatePolicy", "DockgateConfig", .product(name: "Logging", package: "swift-log"),
+                "DockgatePolicy", "DockgateConfig", "DockgateAudit", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "dockgate",
             dependencies: [
                 "DockgateProxy", "DockgateConfig", "DockgatePolicy", "DockgateDocker", "DockgateTLS", "DockgatePKI",
-                "DockgateCore",
+                "DockgateCore", "DockgateSystemd", "DockgateAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,6 +62,8 @@ let package = Package(
         .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker"]),
         .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
+        .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd"]),
+        .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
     ]
 )

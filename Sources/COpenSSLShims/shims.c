@@ -45,6 +45,12 @@ int COpenSSLShims_sk_X509_num(const STACK_OF(X509) *chain) { return sk_X509_num(
 
 X509 *COpenSSLShims_sk_X509_value(const STACK_OF(X509) *chain, int index) { return sk_X509_value(chain, index); }
 
+int COpenSSLShims_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *revoked) { return sk_X509_REVOKED_num(revoked); }
+
+X509_REVOKED *COpenSSLShims_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *revoked, int index) {
+    return sk_X509_REVOKED_value(revoked, index);
+}
+
 void COpenSSLShims_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
 
 EVP_PKEY *COpenSSLShims_EVP_EC_gen(const char *curve) { return EVP_EC_gen(curve); }

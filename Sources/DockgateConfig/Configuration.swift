@@ -8,11 +8,17 @@ public struct Configuration: Sendable, Equatable {
         public var certificate: String
         public var key: String
         public var clientCA: String
+        /// PEM CRLs of the client CA (optional).
+        public var crl: String?
+        /// SHA-256 fingerprints (lower-case hex) of client certificates refused whatever their CN.
+        public var revokedFingerprints: Set<String>
 
-        public init(certificate: String, key: String, clientCA: String) {
+        public init(certificate: String, key: String, clientCA: String, crl: String? = nil, revokedFingerprints: Set<String> = []) {
             self.certificate = certificate
             self.key = key
             self.clientCA = clientCA
+            self.crl = crl
+            self.revokedFingerprints = revokedFingerprints
         }
     }
 

@@ -54,18 +54,26 @@ public enum ConfigurationLoader {
         guard let tlsNode = top["tls"] else {
             throw ConfigurationError(file: file, message: "missing required section \"tls\" (certificate, key, client_ca)")
         }
-        let tlsMap = try reader.mapping(tlsNode, allowedKeys: ["certificate", "key", "client_ca"], context: "tls")
-        let tls = Configuration.TLSFiles(
+        let tlsMap = try reader.mapping(
+            tlsNode, allowedKeys: ["certificate", "key", "client_ca", "crl", "revoked_fingerprints"], context: "tls")
+        var tls = Configuration.TLSFiles(
             certificate: try reader.requiredString(tlsMap, "certificate", in: tlsNode, context: "tls"),
             key: try reader.requiredString(tlsMap, "key", in: tlsNode, context: "tls"),
             clientCA: try reader.requiredString(tlsMap, "client_ca", in: tlsNode, context: "tls"))
+        if tlsMap["crl"] != nil { tls.crl = try reader.requiredString(tlsMap, "crl", in: tlsNode, context: "tls") }
+        if let node = tlsMap["revoked_fingerprints"] {
+            for item in try reader.sequence(node, context: "tls.revoked_fingerprints") {
+                tls.revokedFingerprints.insert(try reader.fingerprint(item, context: "tls.revoked_fingerprints"))
+            }
+        }
 
         var limits = ProxyLimits()
         if let node = top["timeouts"] {
-            let map = try reader.mapping(node, allowedKeys: ["handshake", "request_head", "idle"], context: "timeouts")
+            let map = try reader.mapping(node, allowedKeys: ["handshake", "request_head", "idle", "drain"], context: "timeouts")
             if let value = map["handshake"] { limits.handshakeTimeout = try reader.duration(value, context: "timeouts.handshake") }
             if let value = map["request_head"] { limits.requestHeadTimeout = try reader.duration(value, context: "timeouts.request_head") }
             if let value = map["idle"] { limits.idleTimeout = try reader.duration(value, context: "timeouts.idle") }
+            if let value = map["drain"] { limits.drainTimeout = try reader.duration(value, context: "timeouts.drain") }
         }
 
         var policies: [String: Policy] = [:]

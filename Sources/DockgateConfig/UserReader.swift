@@ -25,11 +25,7 @@ struct UserReader {
             }
             var fingerprint: String?
             if let value = map["fingerprint"] {
-                let text = try reader.string(value, context: "fingerprint").lowercased().replacingOccurrences(of: ":", with: "")
-                guard text.count == 64, text.allSatisfy({ $0.isHexDigit }) else {
-                    throw reader.error(value, "fingerprint must be a SHA-256 hex digest (64 hex digits, colons allowed)")
-                }
-                fingerprint = text
+                fingerprint = try reader.fingerprint(value, context: "user \"\(commonName)\" fingerprint")
             }
             users.append(Configuration.User(commonName: commonName, policyName: policyName, fingerprint: fingerprint))
         }

@@ -1,4 +1,5 @@
 import DockgateCore
+import Foundation
 import Yams
 
 /// Typed access to YAML nodes that turns every surprise into a located `ConfigurationError`.
@@ -51,6 +52,15 @@ struct YAMLReader {
         } catch {
             throw self.error(node, "\(context): \(error)")
         }
+    }
+
+    /// A SHA-256 certificate fingerprint: 64 hex digits, colons allowed, stored lower-case without colons.
+    func fingerprint(_ node: Node, context: String) throws(ConfigurationError) -> String {
+        let text = try string(node, context: context).lowercased().replacingOccurrences(of: ":", with: "")
+        guard text.count == 64, text.allSatisfy({ $0.isHexDigit }) else {
+            throw error(node, "\(context): a fingerprint must be a SHA-256 hex digest (64 hex digits, colons allowed)")
+        }
+        return text
     }
 
     /// "10s", "2m", "500ms", "1h" or a plain number of seconds; must be positive.

@@ -25,6 +25,8 @@ public struct ProxyLimits: Sendable, Equatable {
     /// Seconds to keep draining a client after our close_notify, so a RST cannot destroy the
     /// last output bytes still in flight.
     public var lingerTimeout: Double = 10
+    /// Seconds a shutdown waits for requests in flight before closing what is left.
+    public var drainTimeout: Double = 30
 
     public init() {}
 }

@@ -19,12 +19,14 @@ public struct CertificateAuthority {
     let key: PrivateKey
 
     /// Files and folders `initialize` may find in a directory it is allowed to take over.
-    private static let ownEntries: Set<String> = ["ca.pem", "ca-key.pem", "server-cert.pem", "server-key.pem", "index.json", "clients"]
+    private static let ownEntries: Set<String> = ["ca.pem", "ca-key.pem", "server-cert.pem", "server-key.pem", "index.json", "crl.pem", "clients"]
 
     /// Creates the CA (CN "dockgate CA <hostname>", CA:TRUE critical, keyCertSign+cRLSign, 10 years)
     /// and the server certificate (CN = first DNS name, or the first IP when no name is given;
     /// SANs = all given names and IPs, since Go ignores the CN; serverAuth, CA:FALSE, `days` long).
     /// Keys are written 0600 in a 0700 directory; CA and server use the same `algorithm`.
+    /// An empty CRL (number 1) is written too, so the proxy can be configured with `crl.pem` from
+    /// the first day and a later revocation needs only a reload.
     ///
     /// Refuses to overwrite an existing PKI unless `force`, because replacing the CA silently
     /// invalidates every client bundle handed out so far. With `force`, `index.json` starts over;
@@ -56,7 +58,10 @@ public struct CertificateAuthority {
             try caCertificate.write(to: dir.caCertificate)
             try serverKey.write(to: dir.serverKey)
             try serverCertificate.write(to: dir.serverCertificate)
-            try CertificateIndex(certificates: [IssuedCertificate(serverCertificate, kind: .server)]).save(dir.index)
+            let index = CertificateIndex(certificates: [try IssuedCertificate(serverCertificate, kind: .server)], crlNumber: 1)
+            let crl = try RevocationList.sign(entries: [], number: 1, issuer: caCertificate, key: caKey)
+            try index.save(dir.index)
+            try crl.write(to: dir.crl)
             return CertificateAuthority(directory: dir, keyAlgorithm: algorithm, certificate: caCertificate, key: caKey)
         }
     }

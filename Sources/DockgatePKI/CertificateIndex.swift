@@ -10,10 +10,14 @@ struct CertificateIndex: Codable {
 
     var version: Int
     var certificates: [IssuedCertificate]
+    /// The cRLNumber of the last CRL written to `crl.pem`; absent (nil) until the first one, and
+    /// in indexes written before revocation existed, so version 1 files stay readable both ways.
+    var crlNumber: Int?
 
-    init(certificates: [IssuedCertificate] = []) {
+    init(certificates: [IssuedCertificate] = [], crlNumber: Int? = nil) {
         self.version = CertificateIndex.currentVersion
         self.certificates = certificates
+        self.crlNumber = crlNumber
     }
 
     /// Loads the index; a missing file is an empty index (e.g. a CA created by hand with openssl).

@@ -11,18 +11,21 @@ public struct IssuedCertificate: Sendable, Codable, Equatable {
     /// SHA-256 of the DER certificate, lower-case hex; lets the proxy map a presented client
     /// certificate back to its name.
     public let sha256Fingerprint: String
-    /// Always false for now; the field exists so a revocation command can be added without
-    /// changing the file format.
+    /// Set by `CertificateAuthority.revoke`; a revoked certificate is listed in `crl.pem`.
     public var revoked: Bool
+    /// When it was revoked (the CRL entry's revocation date). Absent from `index.json` for
+    /// certificates that are not revoked, so files written before revocation existed still read.
+    public var revokedAt: Date?
 
     public init(serialHex: String, commonName: String, kind: CertificateKind, notAfter: Date,
-                sha256Fingerprint: String, revoked: Bool = false) {
+                sha256Fingerprint: String, revoked: Bool = false, revokedAt: Date? = nil) {
         self.serialHex = serialHex
         self.commonName = commonName
         self.kind = kind
         self.notAfter = notAfter
         self.sha256Fingerprint = sha256Fingerprint
         self.revoked = revoked
+        self.revokedAt = revokedAt
     }
 }
 

@@ -22,6 +22,9 @@ public struct PKIDirectory: Sendable, Equatable {
     public var serverKey: String { root + "/server-key.pem" }
     /// The record of issued certificates (serial, CN, kind, notAfter, revoked).
     public var index: String { root + "/index.json" }
+    /// The certificate revocation list (PEM, 0644) the proxy checks client certificates against;
+    /// rewritten by every revocation and by `regenerateCRL()`.
+    public var crl: String { root + "/crl.pem" }
     /// The parent of all client bundles.
     public var clientsDirectory: String { root + "/clients" }
 

@@ -31,6 +31,12 @@ public enum PKIError: Error, CustomStringConvertible, Sendable {
     /// A system call failed; `code` is its errno.
     case io(operation: String, path: String, code: Int32)
     case invalidIndex(path: String, reason: String)
+    /// `revoke` found no client named so and no certificate with that serial in `index.json`.
+    case unknownCertificate(String)
+    /// Every certificate `revoke` matched is revoked already.
+    case alreadyRevoked(String)
+    /// `revoke` matched the server certificate and `allowServer` was not given.
+    case refusingToRevokeServer(String)
 
     public var description: String {
         switch self {
@@ -64,6 +70,12 @@ public enum PKIError: Error, CustomStringConvertible, Sendable {
             return "\(operation) \(path): \(String(cString: strerror(code)))"
         case let .invalidIndex(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .unknownCertificate(nameOrSerial):
+            return "no client named \"\(nameOrSerial)\" and no certificate with serial \(nameOrSerial) in the index; see `dockgate pki list`"
+        case let .alreadyRevoked(nameOrSerial):
+            return "\"\(nameOrSerial)\" is already revoked; nothing changed"
+        case let .refusingToRevokeServer(nameOrSerial):
+            return "\"\(nameOrSerial)\" is the proxy's server certificate; revoking it needs allowServer (--allow-server) and leaves the proxy without a certificate clients accept"
         }
     }
 }

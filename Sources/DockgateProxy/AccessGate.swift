@@ -25,19 +25,40 @@ enum AccessVerdict: Sendable {
 /// resolver: the connection feeds it heads and bodies and acts on its verdicts.
 struct AccessGate: Sendable {
     let configuration: Configuration
+    /// Serials revoked by the configured CRLs (the handshake already refuses them; this catches
+    /// connections opened before a reload added them).
+    let revokedSerials: Set<String>
     let resolver: any HostPathResolver
     /// Largest body read for inspection; a larger one is refused (413), never waved through
     /// unread (the CVE-2026-34040 class, THREATS H-02).
     let maxInspectedBodyBytes: Int
 
-    init(configuration: Configuration, resolver: any HostPathResolver, maxInspectedBodyBytes: Int = 4 * 1024 * 1024) {
+    init(
+        configuration: Configuration, revokedSerials: Set<String> = [], resolver: any HostPathResolver,
+        maxInspectedBodyBytes: Int = 4 * 1024 * 1024
+    ) {
         self.configuration = configuration
+        self.revokedSerials = revokedSerials
         self.resolver = resolver
         self.maxInspectedBodyBytes = maxInspectedBodyBytes
     }
 
+    /// Whether this certificate still names a user: false once its CN was removed, its pinned
+    /// fingerprint changed, or it was revoked (by CRL or fingerprint).
+    func admits(_ identity: ClientIdentity) -> Bool {
+        !isRevoked(identity) && configuration.policy(commonName: identity.commonName, fingerprint: identity.sha256Fingerprint) != nil
+    }
+
+    func isRevoked(_ identity: ClientIdentity) -> Bool {
+        revokedSerials.contains(identity.serialHex) || configuration.tls.revokedFingerprints.contains(identity.sha256Fingerprint)
+    }
+
     func evaluate(identity: ClientIdentity, head: RequestHead) -> AccessVerdict {
         var context = AccessContext()
+        if isRevoked(identity) {
+            context.rule = "identity/revoked"
+            return .deny(status: 403, message: "dockgate: certificate serial \(identity.serialHex) has been revoked", context)
+        }
         guard let (user, policy) = configuration.policy(commonName: identity.commonName, fingerprint: identity.sha256Fingerprint) else {
             context.rule = "identity/unknown"
             return .deny(

@@ -80,6 +80,7 @@ extension ClientConnection {
     private func handle(_ head: RequestHead) {
         guard let identity else { return }
         timer.cancel()
+        RequestCounter.increment()
         let verdict = environment.gate.evaluate(identity: identity, head: head)
         if case .inspectBody(let kind, let context) = verdict, head.framing != .none {
             // Hold the request: nothing reaches the daemon before its body has been judged.

@@ -71,7 +71,7 @@ extension ClientConnection {
     private func finishExchange(keepAlive: Bool) {
         responseState = .idle
         switch requestState {
-        case .awaitingResponse where keepAlive:
+        case .awaitingResponse where keepAlive && !isDraining:
             requestState = .awaitingHead
             armIdleTimer()
         case .forwardingBody:

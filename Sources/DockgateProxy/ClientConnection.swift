@@ -68,7 +68,8 @@ final class ClientConnection: @unchecked Sendable {
     let peer: PeerAddress
     let queue: DispatchQueue
     let scratch: UnsafeMutableRawBufferPointer
-    let environment: ProxyEnvironment
+    /// Replaced on reload; the TLS session keeps the context it was made from.
+    var environment: ProxyEnvironment
     var limits: ProxyLimits { environment.limits }
     var logger: Logger
     private let onClose: @Sendable (ConnectionID) -> Void
@@ -96,6 +97,8 @@ final class ClientConnection: @unchecked Sendable {
     var isUpstreamWriteShut = false
     /// Once `toClient` is flushed, send close_notify and linger.
     var closesAfterFlush = false
+    /// The server is shutting down: finish the exchange in flight, then close.
+    var isDraining = false
 
     var handshakeWants = TLSWant.read
     /// What the last TLS write (or read) is waiting for before it can be retried.
@@ -136,9 +139,46 @@ final class ClientConnection: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection from outside (shutdown), on its queue.
+    /// Takes a reloaded configuration: the next request is judged by it, and a certificate that
+    /// no longer names a user (removed, re-pinned, revoked) loses the connection, tunnels included.
+    func adopt(_ fresh: ProxyEnvironment) {
+        queue.async {
+            guard self.phase != .closed else { return }
+            self.environment = fresh
+            if let identity = self.identity, !fresh.gate.admits(identity) {
+                self.logger.notice("closing connection: its certificate no longer names a user after reload")
+                self.closeNow(reason: "identity revoked by reload")
+            }
+        }
+    }
+
+    /// Shutdown, first stage: an idle connection closes now (close_notify); one with a request in
+    /// flight closes when that exchange is complete. Tunnels keep running until `terminate`.
+    func drain() {
+        queue.async {
+            guard self.phase != .closed else { return }
+            self.isDraining = true
+            switch (self.phase, self.requestState, self.responseState) {
+            case (.detectingPlaintext, _, _), (.handshaking, _, _):
+                self.closeNow(reason: "server shutting down")
+            case (.http, .awaitingHead, .idle) where self.clientInbound.isEmpty:
+                self.beginGracefulClose()
+            default:
+                break
+            }
+            self.drive()
+        }
+    }
+
+    /// Shutdown, last stage: close_notify where the session allows it, then close.
     func terminate() {
-        queue.async { if self.phase != .closed { self.closeNow(reason: "server shutting down") } }
+        queue.async {
+            guard self.phase != .closed else { return }
+            if let tls = self.tls, !tls.hasFailed, self.phase == .http || self.phase == .tunnel {
+                _ = tls.sendCloseNotify()
+            }
+            self.closeNow(reason: "server shutting down")
+        }
     }
 
     /// Moves every byte that can move, then re-derives socket interest from the new state.

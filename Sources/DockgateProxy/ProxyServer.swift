@@ -25,15 +25,17 @@ public final class ProxyServer: @unchecked Sendable {
     static func makeEnvironment(_ configuration: Configuration, logger: Logger) throws -> ProxyEnvironment {
         let settings = ServerTLSSettings(
             certificatePath: configuration.tls.certificate, keyPath: configuration.tls.key,
-            clientCAPath: configuration.tls.clientCA)
+            clientCAPath: configuration.tls.clientCA, crlPath: configuration.tls.crl)
         guard case .unix(let upstreamPath) = configuration.upstream else {
             throw SystemError(call: "upstream must be a unix socket", errno: EINVAL)
         }
+        let context = try ServerContext(settings: settings)
         return ProxyEnvironment(
-            tlsContext: try ServerContext(settings: settings),
+            tlsContext: context,
             limits: configuration.limits,
             upstream: UpstreamConnector(path: upstreamPath),
-            gate: AccessGate(configuration: configuration, resolver: SymlinkResolvingPathResolver()),
+            gate: AccessGate(
+                configuration: configuration, revokedSerials: context.revokedSerials, resolver: SymlinkResolvingPathResolver()),
             logger: logger)
     }
 
@@ -65,6 +67,19 @@ public final class ProxyServer: @unchecked Sendable {
 
     public var connectionCount: Int { state.withLock { connections.count } }
 
+    /// "12 connections, 3456 requests", for systemd's STATUS=.
+    public var statusLine: String { "\(connectionCount) connections, \(RequestCounter.total) requests" }
+
+    /// True when every event loop runs a block within `seconds`: the watchdog's health check.
+    public func isResponsive(within seconds: Double) -> Bool {
+        let group = DispatchGroup()
+        for loop in loops.loops {
+            group.enter()
+            loop.queue.async { group.leave() }
+        }
+        return group.wait(timeout: .now() + seconds) == .success
+    }
+
     private func accept(_ fd: Int32, _ peer: PeerAddress) {
         let connection = state.withLock { () -> ClientConnection in
             let connection = ClientConnection(
@@ -84,14 +99,45 @@ public final class ProxyServer: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and closes every connection.
-    public func stop() {
+    /// Applies a new configuration atomically: the TLS context (certificate, key, client CA, CRL)
+    /// and the policies are built completely first; if anything fails the old ones keep serving.
+    /// New connections get the new TLS context; every connection judges its next request with the
+    /// new policies; connections whose certificate no longer names a user are closed.
+    public func reload(_ configuration: Configuration) throws {
+        let fresh = try Self.makeEnvironment(configuration, logger: logger)
+        let live = state.withLock { () -> [ClientConnection] in
+            environment = fresh
+            return Array(connections.values)
+        }
+        live.forEach { $0.adopt(fresh) }
+        logger.notice("configuration reloaded", metadata: ["connections": "\(live.count)", "users": "\(configuration.users.count)"])
+    }
+
+    /// Graceful shutdown: stop accepting, let requests in flight finish for up to `drainTimeout`
+    /// seconds, then close what is left (tunnels included) with close_notify and call `completion`.
+    public func stop(drainTimeout: Double, completion: @escaping @Sendable () -> Void) {
         let (open, live) = state.withLock { () -> ([Listener], [ClientConnection]) in
             let result = (listeners, Array(connections.values))
             listeners = []
             return result
         }
         open.forEach { $0.close() }
-        live.forEach { $0.terminate() }
+        live.forEach { $0.drain() }
+        awaitDrain(until: .now() + drainTimeout, on: DispatchQueue(label: "dockgate.shutdown"), completion: completion)
+    }
+
+    private func awaitDrain(until deadline: DispatchTime, on queue: DispatchQueue, completion: @escaping @Sendable () -> Void) {
+        if connectionCount == 0 {
+            completion()
+        } else if DispatchTime.now() >= deadline {
+            let remaining = state.withLock { Array(connections.values) }
+            logger.notice("drain timeout: closing remaining connections", metadata: ["count": "\(remaining.count)"])
+            remaining.forEach { $0.terminate() }
+            queue.asyncAfter(deadline: .now() + .milliseconds(200)) { completion() }
+        } else {
+            queue.asyncAfter(deadline: .now() + .milliseconds(50)) { [self] in
+                awaitDrain(until: deadline, on: queue, completion: completion)
+            }
+        }
     }
 }

@@ -9,6 +9,8 @@ import DockgateCore
 public final class ServerContext: @unchecked Sendable {
     let context: OpaquePointer
     public let settings: ServerTLSSettings
+    /// Serials (lower-case hex) revoked by the configured CRLs.
+    public private(set) var revokedSerials: Set<String> = []
 
     /// TLS 1.2 suites: the AEAD ECDHE set Go's tlsconfig offers; TLS 1.3 suites are all AEAD.
     static let tls12Ciphers = [
@@ -68,6 +70,7 @@ public final class ServerContext: @unchecked Sendable {
             throw .cannotLoad(what: "client CA bundle", path: settings.clientCAPath, .drain())
         }
         try require(SSL_CTX_set_purpose(context, X509_PURPOSE_SSL_CLIENT) == 1, "client purpose")
+        if let crlPath = settings.crlPath { revokedSerials = try loadRevocationLists(crlPath) }
         // No certificate_authorities list is sent: Go clients then always present their
         // certificate, instead of silently sending none when the issuer DN does not match
         // (PROTOCOL.md §5.3).

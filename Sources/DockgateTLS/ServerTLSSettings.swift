@@ -4,10 +4,14 @@ public struct ServerTLSSettings: Sendable, Equatable {
     public var keyPath: String
     /// The only CAs whose client certificates are accepted (an exclusive trust store).
     public var clientCAPath: String
+    /// PEM file with one or more CRLs from the client CA; every client certificate is checked
+    /// against them. An expired CRL fails every handshake: revocation data that is too old is not trusted.
+    public var crlPath: String?
 
-    public init(certificatePath: String, keyPath: String, clientCAPath: String) {
+    public init(certificatePath: String, keyPath: String, clientCAPath: String, crlPath: String? = nil) {
         self.certificatePath = certificatePath
         self.keyPath = keyPath
         self.clientCAPath = clientCAPath
+        self.crlPath = crlPath
     }
 }

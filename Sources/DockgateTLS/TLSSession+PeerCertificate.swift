@@ -4,7 +4,7 @@ import DockgateCore
 
 extension TLSSession {
     /// An ex_data slot holding the certificate error the verify callback replaced.
-    nonisolated(unsafe) static let verifyFailureIndex: Int32 = CRYPTO_get_ex_new_index(
+    static let verifyFailureIndex: Int32 = CRYPTO_get_ex_new_index(
         CRYPTO_EX_INDEX_SSL, 0, nil, nil, nil, nil)
 
     static func recordVerifyFailure(ssl: OpaquePointer, code: Int32, depth: Int32) {
@@ -96,13 +96,8 @@ extension TLSSession {
     }
 
     private static func serialHex(_ certificate: OpaquePointer) -> String {
-        guard let serial = X509_get0_serialNumber(certificate), let bignum = ASN1_INTEGER_to_BN(serial, nil) else {
-            return ""
-        }
-        defer { BN_free(bignum) }
-        guard let hex = BN_bn2hex(bignum) else { return "" }
-        defer { COpenSSLShims_OPENSSL_free(hex) }
-        return String(cString: hex).lowercased()
+        guard let serial = X509_get0_serialNumber(certificate) else { return "" }
+        return ServerContext.hex(serial)
     }
 
     private static func fingerprint(_ certificate: OpaquePointer) -> String {

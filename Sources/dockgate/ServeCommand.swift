@@ -3,6 +3,7 @@ import Dispatch
 import DockgateConfig
 import DockgateCore
 import DockgateProxy
+import DockgateSystemd
 import Foundation
 import Logging
 
@@ -53,32 +54,50 @@ struct ServeCommand: ParsableCommand {
         // A vanished peer must surface as EPIPE, not kill the process: OpenSSL's socket BIO uses write(2).
         signal(SIGPIPE, SIG_IGN)
 
+        let notifier = ServiceNotifier(onError: { error in logger.warning("sd_notify failed", metadata: ["error": "\(error)"]) })
         let configuration: Configuration
-        let development = config == nil && !FileManager.default.fileExists(atPath: Self.systemConfigPath)
-        do {
-            configuration = try applyOverrides(to: try loadConfiguration(logger: logger))
-            if development {
-                DevelopmentSetup(directory: devDirectory).printConnectionInstructions(listen: configuration.listen)
-            }
-        } catch {
-            printError("dockgate: \(error)")
-            throw ExitCode(1)
-        }
         let server: ProxyServer
         do {
+            configuration = try currentConfiguration(logger: logger, announce: true)
             server = try ProxyServer(configuration: configuration, logger: logger)
-            try server.start(listenAddresses: configuration.listen)
+            // Socket activation: serve on the sockets systemd passed and open none ourselves.
+            let inherited = try SocketActivation.takeListeningSockets()
+            try server.start(listenAddresses: configuration.listen, inheritedDescriptors: inherited.map { ($0.fd, $0.name) })
         } catch {
             printError("dockgate: \(error)")
             throw ExitCode(1)
         }
         logger.notice("dockgate ready", metadata: ["users": "\(configuration.users.count)", "upstream": "\(configuration.upstream)"])
-        ShutdownSignals.install { signalName in
-            logger.notice("stopping", metadata: ["signal": "\(signalName)"])
-            server.stop()
-            Foundation.exit(0)
-        }
+        notifier.ready(status: server.statusLine)
+        notifier.startWatchdog(on: DispatchQueue(label: "dockgate.watchdog")) { server.isResponsive(within: 1) }
+        StatusReporter.start(every: 10) { notifier.status(server.statusLine) }
+
+        ProcessSignals.install(
+            onTerminate: { signalName in
+                logger.notice("stopping", metadata: ["signal": "\(signalName)"])
+                notifier.stopping()
+                server.stop(drainTimeout: configuration.limits.drainTimeout) { Foundation.exit(0) }
+            },
+            onReload: {
+                notifier.reloading()
+                do {
+                    try server.reload(try currentConfiguration(logger: logger, announce: false))
+                } catch {
+                    logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
+                }
+                notifier.ready(status: server.statusLine)
+            })
         dispatchMain()
+    }
+
+    /// The configuration as files and flags say now (called at start and on every reload).
+    private func currentConfiguration(logger: Logger, announce: Bool) throws -> Configuration {
+        let development = config == nil && !FileManager.default.fileExists(atPath: Self.systemConfigPath)
+        let configuration = try applyOverrides(to: try loadConfiguration(logger: logger))
+        if development && announce {
+            DevelopmentSetup(directory: devDirectory).printConnectionInstructions(listen: configuration.listen)
+        }
+        return configuration
     }
 
     private func loadConfiguration(logger: Logger) throws -> Configuration {

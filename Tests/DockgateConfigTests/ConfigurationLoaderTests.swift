@@ -99,7 +99,7 @@ private let validTLS = """
     ("\(validTLS)\npolicies:\n  p:\n    bind_mounts: [\"/\"]\n", "bind_mounts entries must be absolute"),
     ("\(validTLS)\npolicies:\n  p:\n    capabilities: [ALL]\n", "capability ALL cannot be allowed"),
     ("\(validTLS)\npolicies:\n  p:\n    privileged: yes please\n", "must be true or false"),
-    ("\(validTLS)\n\(onePolicy)users:\n  - cn: a\n    policy: p\n    fingerprint: abc\n", "fingerprint must be a SHA-256"),
+    ("\(validTLS)\n\(onePolicy)users:\n  - cn: a\n    policy: p\n    fingerprint: abc\n", "a fingerprint must be a SHA-256"),
     ("\(validTLS)\nusers:\n  - name: alice\n", "unknown key \"name\""),
     ("tls: [1, 2]\n", "tls must be a mapping"),
     ("listen: [\n", "not valid YAML"),

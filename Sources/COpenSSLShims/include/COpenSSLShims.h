@@ -32,6 +32,9 @@ void COpenSSLShims_GENERAL_NAMES_free(GENERAL_NAMES *names);
 int COpenSSLShims_sk_X509_num(const STACK_OF(X509) *chain);
 X509 *COpenSSLShims_sk_X509_value(const STACK_OF(X509) *chain, int index);
 
+int COpenSSLShims_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *revoked);
+X509_REVOKED *COpenSSLShims_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *revoked, int index);
+
 // OPENSSL_free adds file and line; needed to free BN_bn2hex / i2s output.
 void COpenSSLShims_OPENSSL_free(void *pointer);
 
