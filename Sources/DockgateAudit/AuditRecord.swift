@@ -14,6 +14,8 @@ import Foundation
 public struct AuditRecord: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case request
+        /// Written when a permitted request's response is complete: status, bytes, duration, created ids.
+        case response
         case sessionOpen = "session_open"
         case sessionClose = "session_close"
         case handshakeFailure = "handshake_failure"

@@ -66,6 +66,10 @@ public final class JournalAuditSink: AuditSink {
             if let reason = record.reason { text += ": \(reason)" }
             if let status = record.status { text += " (\(status))" }
             return text
+        case .response:
+            var text = "\(who) \(target.isEmpty ? "request" : target) answered \(record.status.map(String.init) ?? "without a status")"
+            if let micros = record.durationMicros { text += " in \(micros / 1_000) ms" }
+            return text
         case .sessionOpen:
             return "\(who) opened a \(record.action ?? "hijacked") session: \(target)"
         case .sessionClose:

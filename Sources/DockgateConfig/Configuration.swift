@@ -37,6 +37,22 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
+    /// Where audit records go. Every configured sink gets every record.
+    public struct AuditSettings: Sendable, Equatable {
+        public var file: String?
+        public var journald: Bool
+        public var stdout: Bool
+        /// When a sink fails: refuse requests (503) until it recovers, or carry on and log the failure.
+        public var failClosed: Bool
+
+        public init(file: String? = nil, journald: Bool = false, stdout: Bool = true, failClosed: Bool = true) {
+            self.file = file
+            self.journald = journald
+            self.stdout = stdout
+            self.failClosed = failClosed
+        }
+    }
+
     public static let defaultListen = [
         SocketAddress.tcp(host: "0.0.0.0", port: 2376), SocketAddress.tcp(host: "::", port: 2376),
     ]
@@ -47,6 +63,7 @@ public struct Configuration: Sendable, Equatable {
     public var tls: TLSFiles
     public var limits: ProxyLimits
     public var users: [User]
+    public var audit = AuditSettings()
     /// Policies by name; every user's `policyName` is a key here (the loader guarantees it).
     public var policies: [String: Policy]
 

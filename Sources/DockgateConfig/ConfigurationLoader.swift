@@ -32,7 +32,7 @@ public enum ConfigurationLoader {
         }
         let reader = YAMLReader(file: file)
         let top = try reader.mapping(
-            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "policies", "users"], context: "top level")
+            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "audit", "policies", "users"], context: "top level")
 
         var listen = Configuration.defaultListen
         if let node = top["listen"] {
@@ -81,6 +81,33 @@ public enum ConfigurationLoader {
             policies = try PolicyReader(reader: reader).policies(node)
         }
         let users = try UserReader(reader: reader).users(top["users"], policies: policies)
-        return Configuration(listen: listen, upstream: upstream, tls: tls, limits: limits, users: users, policies: policies)
+        var configuration = Configuration(
+            listen: listen, upstream: upstream, tls: tls, limits: limits, users: users, policies: policies)
+        if let node = top["audit"] { configuration.audit = try audit(node, reader: reader) }
+        return configuration
+    }
+
+    /// `audit: {file: PATH, journald: BOOL, stdout: BOOL, on_failure: fail-closed|fail-open}`.
+    private static func audit(_ node: Node, reader: YAMLReader) throws(ConfigurationError) -> Configuration.AuditSettings {
+        let map = try reader.mapping(node, allowedKeys: ["file", "journald", "stdout", "on_failure"], context: "audit")
+        var settings = Configuration.AuditSettings(stdout: false)
+        if map["file"] != nil {
+            let path = try reader.requiredString(map, "file", in: node, context: "audit")
+            guard path.hasPrefix("/") else { throw reader.error(map["file"]!, "audit.file must be an absolute path") }
+            settings.file = path
+        }
+        if let value = map["journald"] { settings.journald = try reader.bool(value, context: "audit.journald") }
+        if let value = map["stdout"] { settings.stdout = try reader.bool(value, context: "audit.stdout") }
+        if let value = map["on_failure"] {
+            switch try reader.string(value, context: "audit.on_failure") {
+            case "fail-closed": settings.failClosed = true
+            case "fail-open": settings.failClosed = false
+            case let other: throw reader.error(value, "audit.on_failure must be fail-closed or fail-open, not \"\(other)\"")
+            }
+        }
+        guard settings.file != nil || settings.journald || settings.stdout else {
+            throw reader.error(node, "audit names no sink: set file, journald or stdout")
+        }
+        return settings
     }
 }

@@ -84,11 +84,7 @@ struct PolicyReader {
 
     private func bool(_ node: Node?, _ context: String) throws(ConfigurationError) -> Bool? {
         guard let node else { return nil }
-        switch try reader.string(node, context: context) {
-        case "true": return true
-        case "false": return false
-        case let other: throw reader.error(node, "\(context) must be true or false, not \"\(other)\"")
-        }
+        return try reader.bool(node, context: context)
     }
 
     private func bindRoot(_ node: Node, context: String) throws(ConfigurationError) -> String {

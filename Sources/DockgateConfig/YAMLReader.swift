@@ -54,6 +54,14 @@ struct YAMLReader {
         }
     }
 
+    func bool(_ node: Node, context: String) throws(ConfigurationError) -> Bool {
+        switch try string(node, context: context) {
+        case "true": return true
+        case "false": return false
+        case let other: throw error(node, "\(context) must be true or false, not \"\(other)\"")
+        }
+    }
+
     /// A SHA-256 certificate fingerprint: 64 hex digits, colons allowed, stored lower-case without colons.
     func fingerprint(_ node: Node, context: String) throws(ConfigurationError) -> String {
         let text = try string(node, context: context).lowercased().replacingOccurrences(of: ":", with: "")

@@ -71,7 +71,9 @@ extension ClientConnection {
             var metadata: Logger.Metadata = ["reason": "\(error)"]
             if let subject = tls.presentedSubject { metadata["subject"] = "\(subject)" }
             logger.info("TLS handshake failed", metadata: metadata)
-            closeNow(reason: "handshake failed")
+            // The alert is in the socket; closing with the client's last flight unread would send
+            // a RST that can destroy it before the client reads it.
+            startLingering(sendCloseNotify: false)
         }
     }
 

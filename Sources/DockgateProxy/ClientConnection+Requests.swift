@@ -82,7 +82,7 @@ extension ClientConnection {
         timer.cancel()
         RequestCounter.increment()
         let verdict = environment.gate.evaluate(identity: identity, head: head)
-        if case .inspectBody(let kind, let context) = verdict, head.framing != .none {
+        if case .inspectBody(let kind, let context) = verdict, head.framing != .none, head.framing != .contentLength(0) {
             // Hold the request: nothing reaches the daemon before its body has been judged.
             let headBytes = clientInbound.take(head.headLength)
             requestParser.reset()
@@ -119,13 +119,13 @@ extension ClientConnection {
                 "request denied",
                 metadata: ["method": "\(head.method)", "path": "\(path.routePath)", "status": "\(status)", "rule": "\(context.rule)"])
             // A body we did not read cannot stay on a keep-alive connection.
-            let unreadBody = heldBody == nil && head.framing != .none
+            let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
             requestState = .awaitingHead
             respondWithError(status: status, message: message, method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
             if !unreadBody && head.isKeepAlive { armIdleTimer() }
         case .allow(let context):
             guard ensureUpstream() else {
-                let unreadBody = heldBody == nil && head.framing != .none
+                let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
                 requestState = .awaitingHead
                 respondWithError(
                     status: 502, message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)",
@@ -144,7 +144,7 @@ extension ClientConnection {
                 return
             }
             switch head.framing {
-            case .none: requestState = .awaitingResponse
+            case .none, .contentLength(0): requestState = .awaitingResponse
             case .contentLength(let length): requestState = .forwardingBody(BodyScanner(contentLength: length))
             case .chunked: requestState = .forwardingBody(.chunked())
             }

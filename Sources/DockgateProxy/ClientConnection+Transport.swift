@@ -222,7 +222,8 @@ extension ClientConnection {
             closeNow(reason: "closed by both sides")
             return
         }
-        timer.arm(after: limits.lingerTimeout, purpose: "linger") { [unowned self] in
+        // While the server drains, idle clients that never read (docker-py's pool) must not hold up exit.
+        timer.arm(after: isDraining ? min(1, limits.lingerTimeout) : limits.lingerTimeout, purpose: "linger") { [unowned self] in
             self.closeNow(reason: "linger timeout")
         }
         drainLinger()

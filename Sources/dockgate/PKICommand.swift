@@ -5,8 +5,8 @@ import Foundation
 /// `dockgate pki …`: a small CA for a team: server certificate, client bundles, inventory.
 struct PKICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pki", abstract: "Create a CA and server certificate, issue client bundles.",
-        subcommands: [Init.self, Issue.self, List.self])
+        commandName: "pki", abstract: "Create a CA and server certificate, issue and revoke client bundles.",
+        subcommands: [Init.self, Issue.self, List.self, Revoke.self, RefreshCRL.self])
 
     struct Location: ParsableArguments {
         @Option(name: .long, help: "The PKI folder.")
@@ -36,7 +36,7 @@ struct PKICommand: ParsableCommand {
             let directory = PKIDirectory(root: location.dir)
             _ = try CertificateAuthority.initialize(
                 directory, dnsNames: names, ipAddresses: ips, algorithm: keyAlgorithm, days: days, force: force)
-            print("created \(directory.caCertificate), \(directory.serverCertificate) and \(directory.serverKey)")
+            print("created \(directory.caCertificate), \(directory.serverCertificate), \(directory.serverKey) and \(directory.crl)")
         }
     }
 
@@ -75,6 +75,39 @@ struct PKICommand: ParsableCommand {
                 ]
                 print(columns.joined(separator: " "))
             }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a client's certificates (by name) or one certificate (by serial) and rewrite the CRL.")
+        @OptionGroup var location: Location
+        @Argument(help: "A client name (revokes all of its certificates) or a serial in hex, as `pki list` shows it.")
+        var nameOrSerial: String
+        @Flag(name: .long, help: "Allow revoking the server certificate (cuts off every client).")
+        var allowServer = false
+
+        func run() throws {
+            let authority = try CertificateAuthority.load(PKIDirectory(root: location.dir))
+            for entry in try authority.revoke(nameOrSerial: nameOrSerial, allowServer: allowServer) {
+                print("revoked \(entry.kind) certificate CN=\(entry.commonName) serial \(entry.serialHex)")
+            }
+            print("wrote \(authority.directory.crl)")
+            print("send SIGHUP to dockgate (systemctl reload dockgate) to apply")
+        }
+    }
+
+    struct RefreshCRL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "refresh-crl",
+            abstract: "Re-sign the CRL with a new 30-day validity (dockgate refuses every client once it expires).")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let authority = try CertificateAuthority.load(PKIDirectory(root: location.dir))
+            try authority.regenerateCRL()
+            print("wrote \(authority.directory.crl)")
+            print("send SIGHUP to dockgate (systemctl reload dockgate) to apply")
         }
     }
 }
