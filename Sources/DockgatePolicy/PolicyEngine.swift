@@ -88,12 +88,14 @@ public struct PolicyEngine: Sendable {
         let images = ImageRules(policy: policy)
         let restricted = !policy.isPrivileged
         switch route.action {
+        // Create bodies are always read, even for privileged policies: their audit record says what
+        // was run, and a body that could be read two ways is refused for everyone.
         case "container.create":
-            return policy.isPrivileged && !policy.restrictsImages ? nil : .inspectBody(.containerCreate)
+            return .inspectBody(.containerCreate)
         case "container.update":
             return restricted ? .inspectBody(.containerUpdate) : nil
         case "exec.create":
-            return restricted ? .inspectBody(.execCreate) : nil
+            return .inspectBody(.execCreate)
         case "volume.create":
             return restricted ? .inspectBody(.volumeCreate) : nil
         case "network.create":

@@ -1,3 +1,4 @@
+import DockgateAudit
 import DockgateConfig
 import DockgateCore
 import DockgateDocker
@@ -11,6 +12,9 @@ struct AccessContext: Sendable {
     var policy: Policy?
     var request: CanonicalRequest?
     var rule = ""
+    var reason: String?
+    /// What the request does, for its audit record (never credentials or environment values).
+    var details: [(String, AuditValue)] = []
 }
 
 /// What the connection does with a request.
@@ -76,6 +80,7 @@ struct AccessGate: Sendable {
             return deny(.malformed(error.message), context)
         }
         context.request = request
+        context.details = AuditFacts.details(for: request)
         let facts = RequestFacts(
             request: request, contentLength: head.framing.contentLength, isChunked: head.framing == .chunked,
             mediaType: Self.mediaType(head.headers.first("Content-Type")))
@@ -90,8 +95,17 @@ struct AccessGate: Sendable {
     /// Judges a held body (`nil` when the request had none). Chunked bodies arrive decoded.
     func evaluate(body: [UInt8]?, kind: BodyKind, context: AccessContext) -> AccessVerdict {
         guard let policy = context.policy else { return deny(.deny("identity/unknown", "no policy"), context) }
-        let engine = PolicyEngine(policy: policy, resolver: resolver)
-        return verdict(engine.decide(bodyBytes: body, kind: kind, maxBodyBytes: maxInspectedBodyBytes), context)
+        var json: JSONValue?
+        if let body, !body.isEmpty {
+            do {
+                json = try StrictJSONReader(maxBytes: maxInspectedBodyBytes).read(body)
+            } catch {
+                return deny(.malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)"), context)
+            }
+        }
+        var context = context
+        context.details += AuditFacts.details(for: kind, body: json)
+        return verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
     }
 
     private func verdict(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {
@@ -109,6 +123,7 @@ struct AccessGate: Sendable {
         var context = context
         context.rule = decision.rule
         guard case .deny(_, let reason, let status) = decision else { return .allow(context) }
+        context.reason = reason
         let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
         return .deny(status: status, message: "dockgate: \(reason)\(who)", context)
     }

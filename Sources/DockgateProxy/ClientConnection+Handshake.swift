@@ -30,6 +30,7 @@ extension ClientConnection {
         let first = scratch[0]
         if first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") {
             logger.info("plaintext HTTP on the TLS port refused")
+            auditHandshakeFailure(reason: "plaintext HTTP on the TLS port", subject: nil)
             Self.plaintextHTTPResponse.withUnsafeBytes { _ = try? Syscall.send(client.fd, $0) }
             startLingering(sendCloseNotify: false)
             return
@@ -51,6 +52,7 @@ extension ClientConnection {
         case .complete:
             guard let identity = tls.peerIdentity() else {
                 logger.notice("handshake completed without a verified client certificate")
+                auditHandshakeFailure(reason: "no verified client certificate", subject: tls.presentedSubject)
                 closeNow(reason: "no verified client certificate")
                 return
             }
@@ -66,11 +68,13 @@ extension ClientConnection {
             handshakeWants = .write
         case .closedByPeer:
             logger.info("TLS handshake failed", metadata: ["reason": "client closed the connection during the handshake"])
+            auditHandshakeFailure(reason: "client closed the connection during the handshake", subject: tls.presentedSubject)
             closeNow(reason: "client closed during handshake")
         case .failed(let error):
             var metadata: Logger.Metadata = ["reason": "\(error)"]
             if let subject = tls.presentedSubject { metadata["subject"] = "\(subject)" }
             logger.info("TLS handshake failed", metadata: metadata)
+            auditHandshakeFailure(reason: tls.verifyFailureReason ?? "\(error)", subject: tls.presentedSubject)
             // The alert is in the socket; closing with the client's last flight unread would send
             // a RST that can destroy it before the client reads it.
             startLingering(sendCloseNotify: false)
@@ -80,6 +84,7 @@ extension ClientConnection {
     func handshakeTimedOut() {
         guard phase == .handshaking || phase == .detectingPlaintext else { return }
         logger.info("TLS handshake failed", metadata: ["reason": "handshake timed out after \(limits.handshakeTimeout) s"])
+        auditHandshakeFailure(reason: "handshake timed out after \(limits.handshakeTimeout) s", subject: nil)
         closeNow(reason: "handshake timeout")
     }
 }

@@ -10,6 +10,7 @@ extension ClientConnection {
     func processClientInbound() -> Bool {
         if phase == .tunnel {
             guard !clientInbound.isEmpty else { return false }
+            auditTunnelBytes(fromClient: clientInbound.count)
             toUpstream.append(clientInbound.take(clientInbound.count))
             return true
         }
@@ -21,6 +22,7 @@ extension ClientConnection {
             do {
                 head = try requestParser.parse(clientInbound.readable)
             } catch {
+                auditRejected(status: 400, reason: "malformed request: \(error.message)")
                 reject(status: 400, message: "dockgate: malformed request: \(error.message)", method: nil)
                 return true
             }
@@ -38,7 +40,10 @@ extension ClientConnection {
                 closeNow(reason: "malformed chunked request body")
                 return true
             }
-            if bodyBytes > 0 { toUpstream.append(clientInbound.take(bodyBytes)) }
+            if bodyBytes > 0 {
+                toUpstream.append(clientInbound.take(bodyBytes))
+                auditRequestBytes(bodyBytes)
+            }
             requestState = scanner.isComplete ? .awaitingResponse : .forwardingBody(scanner)
             return bodyBytes > 0 || scanner.isComplete
         case .collectingBody(var held):
@@ -47,12 +52,14 @@ extension ClientConnection {
             do {
                 bodyBytes = try held.scanner.scan(clientInbound.readable)
             } catch {
+                auditRejected(status: 400, reason: "malformed request body: \(error.message)")
                 reject(status: 400, message: "dockgate: malformed request body: \(error.message)", method: held.head.method)
                 return true
             }
             held.body.append(contentsOf: clientInbound.take(bodyBytes))
             // Chunk framing adds a little to the payload; the payload itself is capped by the reader.
             guard held.body.count <= environment.gate.maxInspectedBodyBytes + 64 * 1024 else {
+                auditRejected(status: 413, reason: "\(held.kind.rawValue) body over the inspection limit")
                 reject(
                     status: 413,
                     message: "dockgate: the \(held.kind.rawValue) body is larger than \(environment.gate.maxInspectedBodyBytes) bytes and cannot be inspected",
@@ -63,6 +70,7 @@ extension ClientConnection {
                 timer.cancel()
                 let payload = held.head.framing == .chunked ? ChunkedBodyDecoder.decode(held.body) : held.body
                 guard let payload else {
+                    auditRejected(status: 400, reason: "malformed chunked request body")
                     reject(status: 400, message: "dockgate: malformed chunked request body", method: held.head.method)
                     return true
                 }
@@ -115,6 +123,7 @@ extension ClientConnection {
         case .inspectBody:
             preconditionFailure("a body verdict cannot ask for the body again")
         case .deny(let status, let message, let context):
+            _ = auditRequest(head, context, allowed: false, status: status)
             logger.info(
                 "request denied",
                 metadata: ["method": "\(head.method)", "path": "\(path.routePath)", "status": "\(status)", "rule": "\(context.rule)"])
@@ -133,8 +142,20 @@ extension ClientConnection {
                 if !unreadBody && head.isKeepAlive { armIdleTimer() }
                 return
             }
+            // Nothing lost: the record is with every sink before a byte reaches the daemon.
+            guard auditRequest(head, context, allowed: true, status: nil) else {
+                logger.error("audit trail unavailable; request refused", metadata: ["method": "\(head.method)", "target": "\(head.target)"])
+                let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
+                requestState = .awaitingHead
+                respondWithError(
+                    status: 503, message: "dockgate: the audit trail cannot be written, so no request is forwarded; try again later",
+                    method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
+                if !unreadBody && head.isKeepAlive { armIdleTimer() }
+                return
+            }
             logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)", "rule": "\(context.rule)"])
             toUpstream.append(headBytes)
+            auditRequestBytes(headBytes.count + (heldBody?.count ?? 0))
             responseParser.reset()
             responseState = .awaitingHead(
                 Exchange(method: head.method, path: path, isUpgradeRequest: head.isUpgrade, requestKeepAlive: head.isKeepAlive))
@@ -149,6 +170,18 @@ extension ClientConnection {
             case .chunked: requestState = .forwardingBody(.chunked())
             }
         }
+    }
+
+    /// A request refused before it could be judged (its head or body could not be read).
+    func auditRejected(status: Int, reason: String) {
+        sequence += 1
+        var record = auditRecord(.request)
+        record.sequence = sequence
+        record.decision = "deny"
+        record.rule = "request/malformed"
+        record.reason = reason
+        record.status = status
+        _ = writeAudit(record)
     }
 
     /// Answers a request that cannot be parsed and stops reading HTTP from this client.

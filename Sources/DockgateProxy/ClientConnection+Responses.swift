@@ -24,7 +24,10 @@ extension ClientConnection {
                 guard let head else { return }
                 // Its own chunk, hence its own TLS record: docker-py reads the 101 head through a
                 // buffered reader and the stream from the raw socket (docker-py#3332).
-                toClient.append(upstreamInbound.take(head.headLength))
+                let headBytes = upstreamInbound.take(head.headLength)
+                auditResponseHead(head)
+                auditResponseBytes(headBytes, isBody: false)
+                toClient.append(headBytes)
                 responseParser.reset()
                 if head.isInterim { continue }
                 if head.framing == .switchingProtocols || isLegacyRawStream(head, exchange) {
@@ -52,7 +55,11 @@ extension ClientConnection {
                     closeNow(reason: "malformed upstream body")
                     return
                 }
-                if bodyBytes > 0 { toClient.append(upstreamInbound.take(bodyBytes)) }
+                if bodyBytes > 0 {
+                    let body = upstreamInbound.take(bodyBytes)
+                    auditResponseBytes(body, isBody: true)
+                    toClient.append(body)
+                }
                 if scanner.isComplete {
                     finishExchange(keepAlive: keepAlive)
                 } else {
@@ -69,6 +76,7 @@ extension ClientConnection {
     }
 
     private func finishExchange(keepAlive: Bool) {
+        auditResponseEnded()
         responseState = .idle
         switch requestState {
         case .awaitingResponse where keepAlive && !isDraining:
@@ -87,6 +95,8 @@ extension ClientConnection {
 
     /// The daemon closed or broke before a response head: answer 502 if nothing was sent yet.
     func failExchangeBeforeResponse(message: String) {
+        exchangeAudit?.status = 502
+        auditResponseEnded(reason: message)
         upstream?.close()
         upstream = nil
         upstreamInbound.removeAll()
@@ -98,12 +108,19 @@ extension ClientConnection {
     /// From here on both directions are opaque bytes until each side has closed.
     private func enterTunnel() {
         logger.debug("tunnel opened")
+        auditTunnelOpened()
         phase = .tunnel
         timer.cancel()
         responseState = .idle
         requestState = .rejected
-        if !upstreamInbound.isEmpty { toClient.append(upstreamInbound.take(upstreamInbound.count)) }
-        if !clientInbound.isEmpty { toUpstream.append(clientInbound.take(clientInbound.count)) }
+        if !upstreamInbound.isEmpty {
+            auditTunnelBytes(toClient: upstreamInbound.count)
+            toClient.append(upstreamInbound.take(upstreamInbound.count))
+        }
+        if !clientInbound.isEmpty {
+            auditTunnelBytes(fromClient: clientInbound.count)
+            toUpstream.append(clientInbound.take(clientInbound.count))
+        }
     }
 
     /// What the end of the daemon's output means in the current state.
@@ -114,6 +131,7 @@ extension ClientConnection {
             // Flush, then close_notify; advanceHalfClose does it once toClient is empty.
             break
         case (.http, .forwardingBody(_, _, _, untilClose: true)):
+            auditResponseEnded()
             responseState = .idle
             requestState = .rejected
             closesAfterFlush = true

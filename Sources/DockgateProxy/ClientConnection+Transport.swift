@@ -150,6 +150,7 @@ extension ClientConnection {
                 moved = true
                 let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
                 if phase == .tunnel {
+                    auditTunnelBytes(toClient: count)
                     toClient.append(Array(bytes))
                 } else {
                     upstreamInbound.append(bytes)

@@ -108,6 +108,12 @@ final class ClientConnection: @unchecked Sendable {
 
     let timer: PhaseTimer
 
+    /// Requests judged on this connection so far (the audit sequence number).
+    var sequence = 0
+    var exchangeAudit: ExchangeAudit?
+    var tunnelAudit: TunnelAudit?
+    let openedNanos = DispatchTime.now().uptimeNanoseconds
+
     enum TLSWant { case read, write }
 
     init(
@@ -239,8 +245,10 @@ final class ClientConnection: @unchecked Sendable {
     /// Full, immediate close of both sockets (after an error, or once lingering is over).
     func closeNow(reason: String) {
         guard phase != .closed else { return }
+        let wasHandshaking = phase == .detectingPlaintext || phase == .handshaking
         phase = .closed
         logger.debug("connection closed", metadata: ["reason": "\(reason)"])
+        if !wasHandshaking { auditConnectionClosed(reason: reason) }
         timer.cancel()
         client.close()
         upstream?.close()

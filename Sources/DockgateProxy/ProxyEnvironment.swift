@@ -1,3 +1,4 @@
+import DockgateAudit
 import DockgateCore
 import DockgateIO
 import DockgateTLS
@@ -10,5 +11,6 @@ struct ProxyEnvironment: Sendable {
     let limits: ProxyLimits
     let upstream: UpstreamConnector
     let gate: AccessGate
+    let audit: AuditTrail
     let logger: Logger
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import DockgateAudit
 import DockgateConfig
 import DockgateCore
 import DockgateIO
@@ -30,13 +31,31 @@ public final class ProxyServer: @unchecked Sendable {
             throw SystemError(call: "upstream must be a unix socket", errno: EINVAL)
         }
         let context = try ServerContext(settings: settings)
+        let audit = try makeAuditTrail(configuration.audit, logger: logger)
         return ProxyEnvironment(
             tlsContext: context,
             limits: configuration.limits,
             upstream: UpstreamConnector(path: upstreamPath),
             gate: AccessGate(
                 configuration: configuration, revokedSerials: context.revokedSerials, resolver: SymlinkResolvingPathResolver()),
+            audit: audit,
             logger: logger)
+    }
+
+    static func makeAuditTrail(_ settings: Configuration.AuditSettings, logger: Logger) throws -> AuditTrail {
+        var sinks: [any AuditSink] = []
+        if let path = settings.file { sinks.append(try FileAuditSink(path: path)) }
+        if settings.journald { sinks.append(JournalAuditSink()) }
+        if settings.stdout { sinks.append(StdoutAuditSink()) }
+        return AuditTrail(sinks: sinks, failureMode: settings.failClosed ? .failClosed : .failOpen) { sink, error in
+            logger.error("audit sink failed", metadata: ["sink": "\(sink)", "error": "\(error)"])
+        }
+    }
+
+    /// Reopens audit files (logrotate moved them away): SIGUSR1.
+    public func reopenAuditFiles() {
+        state.withLock { environment }.audit.reopenAll()
+        logger.notice("audit files reopened")
     }
 
     /// Opens the configured listeners (or adopts already-listening descriptors) and starts accepting.

@@ -1,16 +1,20 @@
 import Dispatch
 import Foundation
 
-/// SIGTERM/SIGINT (stop) and SIGHUP (reload) as Dispatch sources. Created from nonisolated code
+/// SIGTERM/SIGINT (stop), SIGHUP (reload) and SIGUSR1 (reopen audit files, for logrotate) as Dispatch sources. Created from nonisolated code
 /// on purpose: a handler written in main-actor code would trap when Dispatch runs it elsewhere
 /// (DESIGN-NOTES §2.3.5). Handlers run one at a time on a queue of their own.
 enum ProcessSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let queue = DispatchQueue(label: "dockgate.signals")
 
-    static func install(onTerminate: @escaping @Sendable (String) -> Void, onReload: @escaping @Sendable () -> Void) {
+    static func install(
+        onTerminate: @escaping @Sendable (String) -> Void, onReload: @escaping @Sendable () -> Void,
+        onReopenLogs: @escaping @Sendable () -> Void
+    ) {
         let handlers: [(Int32, @Sendable () -> Void)] = [
             (SIGTERM, { onTerminate("SIGTERM") }), (SIGINT, { onTerminate("SIGINT") }), (SIGHUP, onReload),
+            (SIGUSR1, onReopenLogs),
         ]
         for (number, handler) in handlers {
             signal(number, SIG_IGN)

@@ -86,7 +86,8 @@ struct ServeCommand: ParsableCommand {
                     logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
                 }
                 notifier.ready(status: server.statusLine)
-            })
+            },
+            onReopenLogs: { server.reopenAuditFiles() })
         dispatchMain()
     }
 

@@ -47,6 +47,11 @@ CLIENT_ALICE = "alice"
 CLIENT_MALLORY = "mallory"
 CLIENT_OTHER_CA = "alice-other-ca"
 CLIENT_EXPIRED = "alice-expired"
+# Extra clients for policy tests: folder name == certificate CN.
+CLIENT_ADMIN = "admin"
+CLIENT_DEVELOPER = "developer"
+CLIENT_VIEWER = "viewer"
+EXTRA_CLIENTS = (CLIENT_ADMIN, CLIENT_DEVELOPER, CLIENT_VIEWER)
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,6 +270,9 @@ def make_pki(base: Path) -> PKI:
                          dict(not_before=now - datetime.timedelta(days=10),
                               not_after=now - datetime.timedelta(days=1))),
     }
+    # Users of the policy tests (CN = folder name), all signed by the test CA.
+    for cn in EXTRA_CLIENTS:
+        specs[cn] = (cn, ca_key, ca_cert, valid)
     for folder, (cn, k, c, validity) in specs.items():
         d = base / "clients" / folder
         d.mkdir(parents=True, exist_ok=True)
@@ -418,7 +426,10 @@ def _yaml_str(s: str) -> str:
     return json.dumps(str(s))  # a JSON string is a valid YAML double-quoted scalar
 
 
-def write_config(path: Path, *, port: int, upstream_socket: str, pki: PKI, users) -> Path:
+def config_text(*, port: int, upstream_socket: str, pki: PKI, body: str, tls_extra: str = "") -> str:
+    """A whole configuration: listen/upstream/tls from the fixtures, then `body` verbatim (YAML for
+    policies, users, timeouts, ...). `tls_extra` is YAML indented by two spaces, added under `tls:`
+    (e.g. '  revoked_fingerprints: ["ab..."]')."""
     lines = [
         "listen:",
         f"  - {_yaml_str(f'tcp://127.0.0.1:{port}')}",
@@ -427,7 +438,16 @@ def write_config(path: Path, *, port: int, upstream_socket: str, pki: PKI, users
         f"  certificate: {_yaml_str(pki.server_cert)}",
         f"  key: {_yaml_str(pki.server_key)}",
         f"  client_ca: {_yaml_str(pki.ca_cert)}",
-        # The transport tests run as an administrator: the policy tests bring their own policies.
+    ]
+    if tls_extra:
+        lines.append(tls_extra.rstrip("\n"))
+    return "\n".join(lines) + "\n" + body.rstrip("\n") + "\n"
+
+
+def admin_body(users) -> str:
+    """policies/users YAML giving every CN in `users` the all-powerful admin policy."""
+    # The transport tests run as an administrator: the policy tests bring their own policies.
+    lines = [
         "policies:",
         "  admin:",
         "    endpoints: all",
@@ -437,7 +457,12 @@ def write_config(path: Path, *, port: int, upstream_socket: str, pki: PKI, users
     for u in users:
         lines.append(f"  - cn: {_yaml_str(u)}")
         lines.append("    policy: admin")
-    path.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+def write_config(path: Path, *, port: int, upstream_socket: str, pki: PKI, users) -> Path:
+    path.write_text(config_text(port=port, upstream_socket=upstream_socket, pki=pki,
+                                body=admin_body(users)))
     return path
 
 
@@ -466,14 +491,18 @@ def dockgate_bin() -> str:
 
 @pytest.fixture(scope="session")
 def dockgate_factory(dockgate_bin, docker_socket, pki, tmp_path_factory):
-    """start(users=("alice",)) -> a running Dockgate; every instance is stopped at session end."""
+    """start(users=("alice",), body=None, tls_extra="") -> a running Dockgate; every instance is
+    stopped at session end. With `body` (YAML text: policies, users, timeouts, ...) the config is
+    listen/upstream/tls from the fixtures followed by `body`, and `users` is ignored."""
     started: list[Dockgate] = []
 
-    def start(users=(CLIENT_ALICE,)) -> Dockgate:
+    def start(users=(CLIENT_ALICE,), body: str | None = None, tls_extra: str = "") -> Dockgate:
         d = tmp_path_factory.mktemp("dockgate")
         port = free_port()
-        cfg = write_config(d / "dockgate.yaml", port=port, upstream_socket=docker_socket,
-                           pki=pki, users=users)
+        cfg = d / "dockgate.yaml"
+        cfg.write_text(config_text(port=port, upstream_socket=docker_socket, pki=pki,
+                                   body=admin_body(users) if body is None else body,
+                                   tls_extra=tls_extra))
         log = d / "dockgate.log"
         with open(log, "wb") as logf:
             proc = subprocess.Popen(

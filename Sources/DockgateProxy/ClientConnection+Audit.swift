@@ -1,0 +1,167 @@
+import Dispatch
+import DockgateAudit
+import DockgateCore
+import DockgateHTTP
+import Foundation
+
+/// The audit trail of one request in flight: its request record, and what the response adds.
+struct ExchangeAudit {
+    var record: AuditRecord
+    let startedNanos: UInt64
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+    var status: Int?
+    /// For creates: the response body is kept (bounded) to learn the id of what was created.
+    var createdKey: String?
+    var capturedBody: [UInt8] = []
+    var capturedIsChunked = false
+}
+
+/// An open hijacked stream (attach, exec start, BuildKit session).
+struct TunnelAudit {
+    var record: AuditRecord
+    let startedNanos: UInt64
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+}
+
+extension ClientConnection {
+    static let maxCapturedResponseBytes = 64 * 1024
+
+    /// A record with this connection's facts: time, ids, client address, verified identity.
+    func auditRecord(_ kind: AuditRecord.Kind) -> AuditRecord {
+        var record = AuditRecord(
+            kind: kind, time: Date(), connectionID: id.rawValue, clientAddress: peer.host, clientPort: peer.port)
+        record.setIdentity(identity)
+        return record
+    }
+
+    /// Hands a record to every sink; false means a fail-closed sink could not take it.
+    func writeAudit(_ record: AuditRecord) -> Bool {
+        environment.audit.record(record)
+    }
+
+    /// The request record, written before anything is forwarded (or when the request is denied).
+    /// Returns false if the trail could not take it; the request must then not be forwarded.
+    func auditRequest(_ head: RequestHead, _ context: AccessContext, allowed: Bool, status: Int?) -> Bool {
+        sequence += 1
+        var record = auditRecord(.request)
+        record.sequence = sequence
+        record.policy = context.user?.policyName
+        record.method = head.method
+        record.path = context.request?.path ?? head.target
+        record.apiVersion = context.request?.apiVersion?.description
+        record.group = context.request?.route?.group.rawValue
+        record.action = context.request?.route?.action
+        record.decision = allowed ? "allow" : "deny"
+        record.rule = context.rule
+        record.reason = context.reason
+        record.status = status
+        record.details = context.details
+        let written = writeAudit(record)
+        if allowed && written {
+            var exchange = ExchangeAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
+            switch record.action {
+            case "container.create": exchange.createdKey = "container_id"
+            case "exec.create": exchange.createdKey = "exec_id"
+            default: break
+            }
+            exchangeAudit = exchange
+        }
+        return written
+    }
+
+    /// The response of an audited request is complete (or was cut short: `reason`).
+    func auditResponseEnded(reason: String? = nil) {
+        guard var exchange = exchangeAudit else { return }
+        exchangeAudit = nil
+        var record = exchange.record
+        record.kind = .response
+        record.time = Date()
+        record.decision = nil
+        record.rule = nil
+        record.reason = reason
+        record.status = exchange.status
+        record.bytesIn = exchange.bytesIn
+        record.bytesOut = exchange.bytesOut
+        record.durationMicros = (DispatchTime.now().uptimeNanoseconds - exchange.startedNanos) / 1_000
+        if let key = exchange.createdKey, !exchange.capturedBody.isEmpty {
+            let body = exchange.capturedIsChunked ? ChunkedBodyDecoder.decode(exchange.capturedBody) : exchange.capturedBody
+            if let body, let id = AuditFacts.createdID(fromResponseBody: body) { record.details.append((key, .string(id))) }
+        }
+        exchange.capturedBody = []
+        _ = writeAudit(record)
+    }
+
+    func auditRequestBytes(_ count: Int) {
+        exchangeAudit?.bytesIn += UInt64(count)
+    }
+
+    /// Counts response bytes, and keeps the body of a create response (bounded) for its id.
+    func auditResponseBytes(_ bytes: [UInt8], isBody: Bool) {
+        guard exchangeAudit != nil else { return }
+        exchangeAudit!.bytesOut += UInt64(bytes.count)
+        if isBody, exchangeAudit!.createdKey != nil,
+            exchangeAudit!.capturedBody.count + bytes.count <= Self.maxCapturedResponseBytes
+        {
+            exchangeAudit!.capturedBody.append(contentsOf: bytes)
+        }
+    }
+
+    func auditResponseHead(_ head: ResponseHead) {
+        exchangeAudit?.status = head.status
+        exchangeAudit?.capturedIsChunked = head.framing == .chunked
+    }
+
+    /// A 101 (or legacy raw stream) turned the request into a tunnel.
+    func auditTunnelOpened() {
+        guard let exchange = exchangeAudit else { return }
+        auditResponseEnded()
+        var record = exchange.record
+        record.kind = .sessionOpen
+        record.time = Date()
+        record.decision = nil
+        record.rule = nil
+        record.reason = nil
+        record.status = exchange.status
+        _ = writeAudit(record)
+        tunnelAudit = TunnelAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
+    }
+
+    func auditTunnelBytes(fromClient: Int = 0, toClient: Int = 0) {
+        tunnelAudit?.bytesIn += UInt64(fromClient)
+        tunnelAudit?.bytesOut += UInt64(toClient)
+    }
+
+    func auditTunnelClosed(reason: String) {
+        guard let tunnel = tunnelAudit else { return }
+        tunnelAudit = nil
+        var record = tunnel.record
+        record.kind = .sessionClose
+        record.time = Date()
+        record.status = nil
+        record.reason = reason
+        record.bytesIn = tunnel.bytesIn
+        record.bytesOut = tunnel.bytesOut
+        record.durationMicros = (DispatchTime.now().uptimeNanoseconds - tunnel.startedNanos) / 1_000
+        _ = writeAudit(record)
+    }
+
+    func auditHandshakeFailure(reason: String, subject: String?) {
+        var record = auditRecord(.handshakeFailure)
+        record.reason = reason
+        if let subject { record.details = [("presented_subject", .string(subject))] }
+        _ = writeAudit(record)
+    }
+
+    func auditConnectionClosed(reason: String) {
+        auditResponseEnded(reason: exchangeAudit == nil ? nil : "connection closed: \(reason)")
+        auditTunnelClosed(reason: reason)
+        guard identity != nil else { return }
+        var record = auditRecord(.connectionClose)
+        record.reason = reason
+        record.details = [("requests", .int(Int64(sequence)))]
+        record.durationMicros = (DispatchTime.now().uptimeNanoseconds - openedNanos) / 1_000
+        _ = writeAudit(record)
+    }
+}
