@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads and writes `index.json`, the list of certificates this PKI has issued.
 ///
-/// The file is a versioned object (`{"version":1,"certificates":[...]}`) with ISO-8601 dates, so
+/// The file is a versioned object (`{"version":1,"certificates":[...],"crlNumber":N}`) with ISO-8601 dates, so
 /// it stays readable by `jq` and can grow fields later. Callers hold the `DirectoryLock` around
 /// read-modify-write so concurrent commands cannot drop entries.
 struct CertificateIndex: Codable {

@@ -81,6 +81,9 @@ struct AccessGate: Sendable {
         }
         context.request = request
         context.details = AuditFacts.details(for: request)
+        if head.isUpgrade, let problem = Self.upgradeProblem(head.headers.first("Upgrade") ?? "", action: request.route?.action) {
+            return deny(.malformed(problem), context)
+        }
         let facts = RequestFacts(
             request: request, contentLength: head.framing.contentLength, isChunked: head.framing == .chunked,
             mediaType: Self.mediaType(head.headers.first("Content-Type")))
@@ -126,6 +129,22 @@ struct AccessGate: Sendable {
         context.reason = reason
         let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
         return .deny(status: status, message: "dockgate: \(reason)\(who)", context)
+    }
+
+    /// The only routes dockerd hijacks, and the upgrade each speaks (PROTOCOL.md §1.1). Anything
+    /// else asking to upgrade is refused: the proxy must never take a connection out of HTTP
+    /// parsing on the client's word alone (THREATS H-14, H-15).
+    static let upgradeProtocols: [String: Set<String>] = [
+        "container.attach": ["tcp"], "exec.start": ["tcp"], "container.attach.ws": ["websocket"],
+        "session": ["h2c"], "grpc": ["h2c"],
+    ]
+
+    static func upgradeProblem(_ upgrade: String, action: String?) -> String? {
+        guard let action, let allowed = upgradeProtocols[action] else {
+            return "Upgrade is accepted only on attach, exec start and the BuildKit session endpoints"
+        }
+        let wanted = upgrade.trimmingCharacters(in: .whitespaces).lowercased()
+        return allowed.contains(wanted) ? nil : "Upgrade: \(upgrade) is not accepted on \(action)"
     }
 
     /// "Application/JSON; charset=utf-8" → "application/json" (THREATS V-06: parse as MIME).

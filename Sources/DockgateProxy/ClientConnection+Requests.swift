@@ -118,7 +118,6 @@ extension ClientConnection {
     /// Carries out a final verdict. `heldBody` is the whole body when it was read for inspection;
     /// otherwise whatever body follows is streamed after the head.
     private func act(on verdict: AccessVerdict, head: RequestHead, headBytes: [UInt8], heldBody: [UInt8]?) {
-        let path = APIPath(target: head.target)
         switch verdict {
         case .inspectBody:
             preconditionFailure("a body verdict cannot ask for the body again")
@@ -126,7 +125,7 @@ extension ClientConnection {
             _ = auditRequest(head, context, allowed: false, status: status)
             logger.info(
                 "request denied",
-                metadata: ["method": "\(head.method)", "path": "\(path.routePath)", "status": "\(status)", "rule": "\(context.rule)"])
+                metadata: ["method": "\(head.method)", "target": "\(head.target)", "status": "\(status)", "rule": "\(context.rule)"])
             // A body we did not read cannot stay on a keep-alive connection.
             let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
             requestState = .awaitingHead
@@ -158,7 +157,9 @@ extension ClientConnection {
             auditRequestBytes(headBytes.count + (heldBody?.count ?? 0))
             responseParser.reset()
             responseState = .awaitingHead(
-                Exchange(method: head.method, path: path, isUpgradeRequest: head.isUpgrade, requestKeepAlive: head.isKeepAlive))
+                Exchange(
+                    method: head.method, action: context.request?.route?.action, isUpgradeRequest: head.isUpgrade,
+                    requestKeepAlive: head.isKeepAlive))
             if let heldBody {
                 toUpstream.append(heldBody)
                 requestState = .awaitingResponse

@@ -30,6 +30,11 @@ extension ClientConnection {
                 toClient.append(headBytes)
                 responseParser.reset()
                 if head.isInterim { continue }
+                if head.framing == .switchingProtocols && !exchange.isUpgradeRequest {
+                    logger.error("the daemon switched protocols for a request that did not ask to")
+                    closeNow(reason: "unexpected 101")
+                    return
+                }
                 if head.framing == .switchingProtocols || isLegacyRawStream(head, exchange) {
                     enterTunnel()
                     return
@@ -69,10 +74,11 @@ extension ClientConnection {
         }
     }
 
-    /// The legacy hijack: `200` + raw-stream content type + no length, on attach or exec start.
+    /// The legacy hijack: `200` + raw-stream content type + no length, on attach or exec start,
+    /// the two handlers that write it for clients that did not ask to upgrade (PROTOCOL.md §1.4.3).
     private func isLegacyRawStream(_ head: ResponseHead, _ exchange: Exchange) -> Bool {
         head.status == 200 && head.isRawStream && head.framing == .closeDelimited
-            && HijackRoute.acceptsLegacyRawStream(method: exchange.method, path: exchange.path)
+            && (exchange.action == "container.attach" || exchange.action == "exec.start")
     }
 
     private func finishExchange(keepAlive: Bool) {

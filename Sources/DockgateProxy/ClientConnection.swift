@@ -52,7 +52,8 @@ final class ClientConnection: @unchecked Sendable {
     /// One request and what its response needs to know about it.
     struct Exchange {
         let method: String
-        let path: APIPath
+        /// The route's action name (`container.attach`…), when the route is known.
+        let action: String?
         let isUpgradeRequest: Bool
         let requestKeepAlive: Bool
     }

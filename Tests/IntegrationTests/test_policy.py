@@ -289,10 +289,8 @@ def test_developer_denied_bind_with_dot_dot(as_user, direct, container_name, bin
     rc, out, err = as_user(CLIENT_DEVELOPER, ["run", "--rm", "--name", name,
                                               "-v", f"{bind_dir}/../../..:/host", "busybox",
                                               "true"])
-    assert rc != 0
+    assert_denied(rc, err, "-v ALLOWED/../../..:/host")
     assert not container_exists(direct, name)
-    # The CLI may clean the path itself; either way the daemon never got the container.
-    assert DENIED in err or "invalid" in err.lower(), err
 
 
 def test_developer_denied_exec_privileged(as_user, direct, sleeper):
@@ -479,11 +477,13 @@ def test_admin_may_create_with_host_escape_options(as_user, direct, container_na
 
 def test_admin_exec_privileged_is_not_denied_by_dockgate(as_user, sleeper):
     rc, out, err = as_user(CLIENT_ADMIN, ["exec", "--privileged", sleeper, "echo", "p"])
-    # runc may be unable to grant every capability in this VM; what matters is that dockgate let
-    # the exec through to the daemon.
-    assert "dockgate" not in err, err
+    # runc may be unable to grant every capability in this VM ("unable to apply caps"); what
+    # matters is that dockgate let the exec through to the daemon and runc.
+    assert "dockgate" not in out + err, (out, err)
     if rc == 0:
         assert out.strip() == "p"
+    else:
+        assert "OCI runtime" in out + err or "caps" in out + err, (rc, out, err)
 
 
 def test_admin_volume_with_bind_options(as_user, direct, volume_cleanup):
@@ -511,6 +511,8 @@ def test_admin_pull_and_run_other_image_reach_the_daemon(as_user, direct, contai
     rc, out, err = as_user(CLIENT_ADMIN, ["run", "--rm", "--name", name, "alpine", "true"],
                            timeout=90)
     assert "dockgate" not in err, err
+    # The daemon answered the create with "No such image" and the CLI went on to pull.
+    assert "Unable to find image" in err or rc == 0, err
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,35 +811,44 @@ def explain(dockgate_bin, config, tmp_path, body: bytes | None, user=CLIENT_DEVE
     return run_dockgate(dockgate_bin, args)
 
 
+def decision_line(out: str) -> str:
+    lines = [ln.strip() for ln in out.splitlines() if ln.strip().split(" ")[0] in ("allow", "deny")]
+    assert len(lines) == 1, f"wanted one decision line in {out!r}"
+    return lines[0]
+
+
 def test_explain_privileged_body_is_deny(dockgate_bin, policy_dg, tmp_path):
     rc, out, err = explain(dockgate_bin, policy_dg.config, tmp_path,
                            b'{"Image":"busybox","HostConfig":{"Privileged":true}}')
-    assert "deny" in out, out + err
-    assert "allow" not in out, out
-    assert "rule=" in out and "rivileged" in out, out
+    line = decision_line(out)
+    assert line.startswith("deny"), out + err
+    assert "rule=" in line and "rivileged" in line, out
+    assert rc != 0, "a deny should exit non-zero"
 
 
 def test_explain_plain_body_is_allow(dockgate_bin, policy_dg, tmp_path):
     rc, out, err = explain(dockgate_bin, policy_dg.config, tmp_path, b'{"Image":"busybox"}')
     assert rc == 0, out + err
-    assert "allow" in out and "deny" not in out, out
+    line = decision_line(out)
+    assert line.startswith("allow") and "rule=" in line, out
 
 
 def test_explain_other_image_is_deny(dockgate_bin, policy_dg, tmp_path):
     rc, out, err = explain(dockgate_bin, policy_dg.config, tmp_path, b'{"Image":"alpine"}')
-    assert "deny" in out and "alpine" in out, out + err
+    line = decision_line(out)
+    assert line.startswith("deny") and "alpine" in line, out + err
 
 
 def test_explain_viewer_post_is_deny(dockgate_bin, policy_dg, tmp_path):
     rc, out, err = explain(dockgate_bin, policy_dg.config, tmp_path, b'{"Image":"busybox"}',
                            user=CLIENT_VIEWER)
-    assert "deny" in out, out + err
+    assert decision_line(out).startswith("deny"), out + err
 
 
 def test_explain_example_config(dockgate_bin, tmp_path):
     cfg = REPO / "config/dockgate.yaml"
     rc, out, err = explain(dockgate_bin, cfg, tmp_path,
                            b'{"Image":"busybox","HostConfig":{"PRIVILEGED":true}}', user="alice")
-    assert "deny" in out, out + err
+    assert decision_line(out).startswith("deny"), out + err
     rc, out, err = explain(dockgate_bin, cfg, tmp_path, b'{"Image":"busybox"}', user="alice")
-    assert "allow" in out, out + err
+    assert decision_line(out).startswith("allow"), out + err
