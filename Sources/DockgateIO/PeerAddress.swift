@@ -29,7 +29,10 @@ public struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
             }
             var addr = address
             inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-            self.init(host: Self.string(text), port: UInt16(bigEndian: port))
+            // A dual-stack socket (systemd's BindIPv6Only=both) shows IPv4 clients as ::ffff:a.b.c.d.
+            let host = Self.string(text)
+            let mapped = host.hasPrefix("::ffff:") && host.contains(".") ? String(host.dropFirst("::ffff:".count)) : host
+            self.init(host: mapped, port: UInt16(bigEndian: port))
         default:
             self.init(host: "local", port: 0)
         }

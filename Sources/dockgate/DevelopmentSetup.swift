@@ -33,13 +33,15 @@ struct DevelopmentSetup {
             authority = try CertificateAuthority.initialize(pki, dnsNames: names, ipAddresses: ["127.0.0.1", "::1"])
             printError("dockgate: development mode: created a CA and a server certificate in \(pki.root)")
         }
+        // A PKI made before CRLs existed has none; a CRL also expires after 30 days.
+        try authority.regenerateCRL()
         let bundlePath = pki.clientBundle(Self.clientName)
         if !FileManager.default.fileExists(atPath: bundlePath + "/cert.pem") {
             _ = try authority.issueClient(name: Self.clientName, days: 365, host: "tcp://127.0.0.1:2376")
         }
         return Configuration(
             listen: Self.listen,
-            tls: .init(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caCertificate),
+            tls: .init(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caCertificate, crl: pki.crl),
             users: [.init(commonName: Self.clientName, policyName: "admin")],
             policies: ["admin": Self.administratorPolicy])
     }

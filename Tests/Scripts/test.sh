@@ -32,6 +32,9 @@ if [ "${SKIP_UNIT_TESTS:-0}" != 1 ]; then
     swift test
 fi
 
+step "systemd units and logrotate snippet"
+"$here/verify-units.sh"
+
 step "private dockerd"
 # Short path: containerd's unix sockets live under the exec root (108-byte sun_path limit).
 state=$(mktemp -d /tmp/dockgate-it.XXXXXX)
