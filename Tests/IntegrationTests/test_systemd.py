@@ -386,7 +386,8 @@ def test_reload_policy_change_applies_to_next_request_on_open_connection(
     dg = dockgate_factory(body=body_for({CLIENT_ALICE: "admin"}))
     conn = RawTLS(dg.port, pki.client(CLIENT_ALICE), timeout=15)
     try:
-        first, second = container_name("reload-a"), container_name("reload-b")
+        first, second, third = (container_name("reload-a"), container_name("reload-b"),
+                                container_name("reload-c"))
         body = b'{"Image":"busybox","Cmd":["true"]}'
 
         def create(name):
@@ -395,31 +396,47 @@ def test_reload_policy_change_applies_to_next_request_on_open_connection(
                       f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
             return conn.read_response(timeout=30)
 
-        r = create(first)
-        assert r.status == 201, f"{r.raw_head!r} {r.body!r}"
+        def delete(name):
+            conn.send(f"DELETE /v1.41/containers/{name} HTTP/1.1\r\n".encode() + H + b"\r\n")
+            return conn.read_response(timeout=30)
 
+        for n in (first, second):
+            r = create(n)
+            assert r.status == 201, f"{r.raw_head!r} {r.body!r}"
+        r = delete(first)
+        assert r.status == 204, f"{r.raw_head!r} {r.body!r}"
+
+        # alice: admin -> viewer (read only).
         dg.config.write_text(dg.config.read_text().replace(
-            f'  - cn: "{CLIENT_ALICE}"\n    policy: admin', f'  - cn: "{CLIENT_ALICE}"\n    policy: viewer'))
+            f'  - cn: "{CLIENT_ALICE}"\n    policy: admin',
+            f'  - cn: "{CLIENT_ALICE}"\n    policy: viewer'))
         os.kill(dg.pid, signal.SIGHUP)
-        # Wait until a new connection sees the viewer policy.
+
         def new_conn_denied():
             c = RawTLS(dg.port, pki.client(CLIENT_ALICE), timeout=10)
             try:
-                c.send(b"POST /v1.41/containers/prune HTTP/1.1\r\n" + H +
-                       b"Content-Length: 0\r\n\r\n")
+                c.send(f"DELETE /v1.41/containers/{second} HTTP/1.1\r\n".encode() + H + b"\r\n")
                 return c.read_response(timeout=10).status == 403
             finally:
                 c.close()
         wait_until(new_conn_denied, 15, what="the viewer policy on new connections")
 
-        r = create(second)
-        assert r.status == 403, f"open connection still uses the old policy: {r.raw_head!r} {r.body!r}"
+        # The same, still open connection: the next write is judged by the new policy...
+        r = delete(second)
+        assert r.status == 403, \
+            f"open connection still uses the old policy: {r.raw_head!r} {r.body!r}"
         assert "dockgate" in json.loads(r.body)["message"]
         rc, out, err = docker_direct(["container", "inspect", second])
-        assert rc != 0, "the container was created after the policy change"
-        # Reads still work on the same connection.
-        r = get(conn, "/v1.41/containers/json")
+        assert rc == 0, "the container was removed after the policy change"
+        # ... reads are still served on it ...
+        r = get(conn, "/v1.41/containers/json?all=1")
         assert r.status == 200, r.raw_head
+        assert second in r.body.decode()
+        # ... and a create with a body is refused too (the connection may close after it).
+        r = create(third)
+        assert r.status == 403, f"{r.raw_head!r} {r.body!r}"
+        rc, out, err = docker_direct(["container", "inspect", third])
+        assert rc != 0, "the container was created after the policy change"
     finally:
         conn.close()
         dg.stop()
