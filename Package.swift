@@ -57,6 +57,18 @@ let package = Package(
             ]
         ),
 
+        // libFuzzer harnesses (Tests/Scripts/fuzz.sh builds them with -sanitize=fuzzer; a plain build
+        // gives replay-only executables). See Sources/DockgateFuzzSupport/Replay.swift.
+        .target(name: "DockgateFuzzSupport"),
+        .executableTarget(name: "FuzzHTTPRequestHead", dependencies: ["DockgateHTTP", "DockgateFuzzSupport"]),
+        .executableTarget(name: "FuzzHTTPResponseHead", dependencies: ["DockgateHTTP", "DockgateFuzzSupport"]),
+        .executableTarget(name: "FuzzChunkedBody", dependencies: ["DockgateHTTP", "DockgateFuzzSupport"]),
+        .executableTarget(
+            name: "FuzzDockerJSON", dependencies: ["DockgateDocker", "DockgatePolicy", "DockgateFuzzSupport"]),
+        .executableTarget(name: "FuzzImageReference", dependencies: ["DockgateDocker", "DockgateFuzzSupport"]),
+        .executableTarget(
+            name: "FuzzRequestTarget", dependencies: ["DockgateDocker", "DockgatePolicy", "DockgateFuzzSupport"]),
+
         .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
         .testTarget(name: "DockgateDockerTests", dependencies: ["DockgateDocker"]),
         .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker"]),

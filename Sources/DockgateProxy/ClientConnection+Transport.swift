@@ -8,7 +8,7 @@ extension ClientConnection {
         guard tls != nil, !isClientReadClosed, !closesAfterFlush else { return false }
         switch phase {
         case .tunnel:
-            return toUpstream.byteCount < limits.relayBufferBytes
+            return toUpstream.byteCount + clientInbound.count < limits.relayBufferBytes
         case .http:
             if case .rejected = requestState { return false }
             // An incomplete head may grow up to the head limit, so the parser can refuse it.

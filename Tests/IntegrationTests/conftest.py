@@ -69,9 +69,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Names made by unique_name end with this session's token, so the end-of-session sweep removes
+# only this session's containers: several pytest sessions may share one test daemon, and a sweep
+# of every "dgt-" name would kill another session's containers in the middle of its tests.
+SESSION_TOKEN = f"s{uuid.uuid4().hex[:8]}"
+
+
 def unique_name(tag: str = "c") -> str:
     tag = re.sub(r"[^a-zA-Z0-9_.-]", "-", tag)[:40]
-    return f"{NAME_PREFIX}{tag}-{uuid.uuid4().hex[:10]}"
+    return f"{NAME_PREFIX}{tag}-{uuid.uuid4().hex[:10]}-{SESSION_TOKEN}"
 
 
 def _clean_env(extra: dict | None = None) -> dict:
@@ -336,7 +342,8 @@ def docker_direct(docker_socket, docker_config_dir):
 
 @pytest.fixture(scope="session", autouse=True)
 def _sweep_test_containers(request):
-    """At the end of the session remove every container and image the tests left behind."""
+    """At the end of the session remove every container this session's tests left behind (named
+    by unique_name; other sessions sharing the daemon keep theirs)."""
     yield
     sock = os.environ.get("DOCKER_TEST_SOCKET")
     if not sock or not Path(sock).is_socket():
@@ -344,7 +351,7 @@ def _sweep_test_containers(request):
     env = _clean_env({"DOCKER_CONFIG": tempfile.mkdtemp(prefix="dgt-sweep-")})
     base = [DOCKER_CLI, "-H", f"unix://{sock}"]
     try:
-        p = subprocess.run(base + ["ps", "-aq", "--filter", f"name={NAME_PREFIX}"],
+        p = subprocess.run(base + ["ps", "-aq", "--filter", f"name={NAME_PREFIX}.*-{SESSION_TOKEN}$"],
                            capture_output=True, timeout=60, env=env)
         ids = p.stdout.split()
         if ids:

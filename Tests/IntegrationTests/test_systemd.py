@@ -553,7 +553,7 @@ DRAIN_S = 3.0
 
 
 def test_sigterm_during_logs_follow_exits_0_within_drain(dockgate_factory, pki, procs, cli_env_,
-                                                         ticker):
+                                                         ticker, docker_direct):
     dg = dockgate_factory(body=body_for({CLIENT_ALICE: "admin"}, extra="timeouts:\n  drain: 3s\n"))
     logs = procs.start([DOCKER_CLI, *tls_cli_args(pki.client(CLIENT_ALICE), dg.port), "logs", "-f",
                         "--tail", "1", ticker], cli_env_)
@@ -575,6 +575,11 @@ def test_sigterm_during_logs_follow_exits_0_within_drain(dockgate_factory, pki, 
         logs.wait(timeout=15)
     except subprocess.TimeoutExpired:
         pytest.fail("docker logs -f still running after dockgate exited", pytrace=False)
+    print(f"dockgate exited after {elapsed:.2f}s; logs -f exit {logs.returncode}, "
+          f"stderr {logs.stderr.read()[-300:]!r}")
+    # The stream ended because of dockgate, not because the container went away.
+    rc, out, err = docker_direct(["inspect", "-f", "{{.State.Running}}", ticker])
+    assert out.strip() == b"true", f"the ticker container stopped during the test: {out!r} {err!r}"
     # New connections are refused once dockgate is gone.
     assert not port_is_listening(dg.port)
 
@@ -604,6 +609,8 @@ def test_sigterm_during_attached_run_exits_0(dockgate_factory, pki, procs, cli_e
         run.wait(timeout=15)
     except subprocess.TimeoutExpired:
         pytest.fail("docker run still attached after dockgate exited", pytrace=False)
+    print(f"dockgate exited after {elapsed:.2f}s; docker run exit {run.returncode}, "
+          f"stderr {run.stderr.read()[-300:]!r}")
 
 
 def test_sigterm_idle_exits_promptly(dockgate_factory, pki):
