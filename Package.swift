@@ -74,8 +74,10 @@ let package = Package(
         .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker"]),
         .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
-        .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd"]),
-        .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore"]),
+        // Helpers shared by test targets (a fake journald socket and its datagram parser).
+        .target(name: "DockgateTestSupport", path: "Tests/DockgateTestSupport"),
+        .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd", "DockgateTestSupport"]),
+        .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
     ]
 )

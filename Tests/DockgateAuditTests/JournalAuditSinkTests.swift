@@ -1,4 +1,5 @@
 import Foundation
+import DockgateTestSupport
 import Testing
 @testable import DockgateAudit
 

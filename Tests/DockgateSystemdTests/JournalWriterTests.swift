@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DockgateTestSupport
 import Testing
 @testable import DockgateSystemd
 

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Foundation
 import Synchronization
+import DockgateTestSupport
 import Testing
 @testable import DockgateSystemd
 

@@ -3,17 +3,17 @@ import Glibc
 #endif
 
 /// A bound `AF_UNIX` datagram socket standing in for the receiving end of `sd_notify` or journald.
-final class UnixDatagramSocket {
-    let path: String
-    let fd: Int32
+public final class UnixDatagramSocket {
+    public let path: String
+    public let fd: Int32
     /// False leaves the socket file behind after close: a path nobody reads (`ECONNREFUSED`).
-    var removesPathOnClose = true
+    public var removesPathOnClose = true
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    init(bindingTo path: String) throws {
+    public init(bindingTo path: String) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
@@ -47,7 +47,7 @@ final class UnixDatagramSocket {
     }
 
     /// The next datagram, or nil when none arrives within `milliseconds`.
-    func receive(timeoutMilliseconds milliseconds: Int32 = 5_000) -> [UInt8]? {
+    public func receive(timeoutMilliseconds milliseconds: Int32 = 5_000) -> [UInt8]? {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, milliseconds) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -56,7 +56,7 @@ final class UnixDatagramSocket {
         return Array(buffer[0..<count])
     }
 
-    func receiveText(timeoutMilliseconds milliseconds: Int32 = 5_000) -> String? {
+    public func receiveText(timeoutMilliseconds milliseconds: Int32 = 5_000) -> String? {
         receive(timeoutMilliseconds: milliseconds).map { String(decoding: $0, as: UTF8.self) }
     }
 }

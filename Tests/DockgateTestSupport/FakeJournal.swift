@@ -9,9 +9,9 @@ import Testing
 /// Tests of two test targets share that one path inside one test process, so an exclusive
 /// `flock` on a file in /tmp serialises them (flock locks belong to the open file description, so
 /// two opens in one process exclude each other). Whatever was created is removed in `deinit`.
-final class FakeJournal {
-    static let directory = "/run/systemd/journal"
-    static let socketPath = directory + "/socket"
+public final class FakeJournal {
+    public static let directory = "/run/systemd/journal"
+    public static let socketPath = directory + "/socket"
     private static let lockPath = "/tmp/dockgate-fake-journal.lock"
 
     private let lockFD: Int32
@@ -20,7 +20,7 @@ final class FakeJournal {
 
     /// Takes over the journal socket path; cancels (skips) the calling test when a real journald
     /// owns it or the path cannot be created (not root).
-    init() throws {
+    public init() throws {
         // Everything is acquired into locals first: a throw after all stored properties are set
         // would run deinit and release things twice.
         let lockFD = open(Self.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -62,24 +62,24 @@ final class FakeJournal {
     }
 
     /// Closes and removes the socket, as if journald had gone away.
-    func stop() {
+    public func stop() {
         socket = nil
     }
 
     /// Closes the socket but leaves its file: journald crashed, or is restarting.
-    func stopLeavingStaleSocket() {
+    public func stopLeavingStaleSocket() {
         socket?.removesPathOnClose = false
         socket = nil
     }
 
     /// Binds the socket again after `stop()`: journald is back.
-    func restart() throws {
+    public func restart() throws {
         unlink(Self.socketPath)
         socket = try UnixDatagramSocket(bindingTo: Self.socketPath)
     }
 
     /// The next datagram exactly as libsystemd sent it.
-    func receiveDatagram(timeoutMilliseconds: Int32 = 5_000) throws -> [UInt8] {
+    public func receiveDatagram(timeoutMilliseconds: Int32 = 5_000) throws -> [UInt8] {
         guard let socket, let datagram = socket.receive(timeoutMilliseconds: timeoutMilliseconds) else {
             throw UnixDatagramSocket.Failure(description: "no journal datagram arrived")
         }
@@ -87,7 +87,7 @@ final class FakeJournal {
     }
 
     /// The next entry as (name, value) pairs, in the order they were sent.
-    func receiveEntry(timeoutMilliseconds: Int32 = 5_000) throws -> [(name: String, value: String)] {
+    public func receiveEntry(timeoutMilliseconds: Int32 = 5_000) throws -> [(name: String, value: String)] {
         try JournalDatagram.parse(receiveDatagram(timeoutMilliseconds: timeoutMilliseconds))
             .map { (name: $0.0, value: String(decoding: $0.1, as: UTF8.self)) }
     }

@@ -1,11 +1,11 @@
 /// Parses the native journal protocol as journald does (systemd `journald-native.c`):
 /// `NAME=value\n`, or for values containing a newline `NAME\n<64-bit LE length><data>\n`.
-enum JournalDatagram {
+public enum JournalDatagram {
     struct Malformed: Error, CustomStringConvertible {
         let description: String
     }
 
-    static func parse(_ bytes: [UInt8]) throws -> [(String, [UInt8])] {
+    public static func parse(_ bytes: [UInt8]) throws -> [(String, [UInt8])] {
         var fields: [(String, [UInt8])] = []
         var index = 0
         while index < bytes.count {
