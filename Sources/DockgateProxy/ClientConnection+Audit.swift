@@ -75,22 +75,30 @@ extension ClientConnection {
     func auditResponseEnded(reason: String? = nil) {
         guard var exchange = exchangeAudit else { return }
         exchangeAudit = nil
-        var record = exchange.record
-        record.kind = .response
-        record.time = Date()
-        record.decision = nil
-        record.rule = nil
+        var record = followUp(exchange.record, .response, startedNanos: exchange.startedNanos)
         record.reason = reason
         record.status = exchange.status
         record.bytesIn = exchange.bytesIn
         record.bytesOut = exchange.bytesOut
-        record.durationMicros = (DispatchTime.now().uptimeNanoseconds - exchange.startedNanos) / 1_000
         if let key = exchange.createdKey, !exchange.capturedBody.isEmpty {
             let body = exchange.capturedIsChunked ? ChunkedBodyDecoder.decode(exchange.capturedBody) : exchange.capturedBody
             if let body, let id = AuditFacts.createdID(fromResponseBody: body) { record.details.append((key, .string(id))) }
         }
         exchange.capturedBody = []
         _ = writeAudit(record)
+    }
+
+    /// A later record about the same request: its identity and target, without the decision.
+    private func followUp(_ request: AuditRecord, _ kind: AuditRecord.Kind, startedNanos: UInt64?) -> AuditRecord {
+        var record = request
+        record.kind = kind
+        record.time = Date()
+        record.decision = nil
+        record.rule = nil
+        record.reason = nil
+        record.status = nil
+        record.durationMicros = startedNanos.map { (DispatchTime.now().uptimeNanoseconds - $0) / 1_000 }
+        return record
     }
 
     func auditRequestBytes(_ count: Int) {
@@ -117,12 +125,7 @@ extension ClientConnection {
     func auditTunnelOpened() {
         guard let exchange = exchangeAudit else { return }
         auditResponseEnded()
-        var record = exchange.record
-        record.kind = .sessionOpen
-        record.time = Date()
-        record.decision = nil
-        record.rule = nil
-        record.reason = nil
+        var record = followUp(exchange.record, .sessionOpen, startedNanos: nil)
         record.status = exchange.status
         _ = writeAudit(record)
         tunnelAudit = TunnelAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
@@ -136,14 +139,10 @@ extension ClientConnection {
     func auditTunnelClosed(reason: String) {
         guard let tunnel = tunnelAudit else { return }
         tunnelAudit = nil
-        var record = tunnel.record
-        record.kind = .sessionClose
-        record.time = Date()
-        record.status = nil
+        var record = followUp(tunnel.record, .sessionClose, startedNanos: tunnel.startedNanos)
         record.reason = reason
         record.bytesIn = tunnel.bytesIn
         record.bytesOut = tunnel.bytesOut
-        record.durationMicros = (DispatchTime.now().uptimeNanoseconds - tunnel.startedNanos) / 1_000
         _ = writeAudit(record)
     }
 
