@@ -102,7 +102,11 @@ private func clientChainVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePoin
     guard preverifyOK == 0, let store else { return preverifyOK }
     let original = X509_STORE_CTX_get_error(store)
     if let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()) {
-        TLSSession.recordVerifyFailure(ssl: OpaquePointer(ssl), code: original, depth: X509_STORE_CTX_get_error_depth(store))
+        let depth = X509_STORE_CTX_get_error_depth(store)
+        TLSSession.recordVerifyFailure(ssl: OpaquePointer(ssl), code: original, depth: depth)
+        // OpenSSL drops a rejected chain before it would be stored on the session, so keep the
+        // leaf now: the log and audit name whoever presented it.
+        if let leaf = X509_STORE_CTX_get0_cert(store) { TLSSession.recordRejectedLeaf(ssl: OpaquePointer(ssl), leaf) }
     }
     X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED)
     return 0

@@ -7,6 +7,21 @@ extension TLSSession {
     static let verifyFailureIndex: Int32 = CRYPTO_get_ex_new_index(
         CRYPTO_EX_INDEX_SSL, 0, nil, nil, nil, nil)
 
+    /// An ex_data slot holding a reference to a leaf certificate the verify callback rejected.
+    static let rejectedLeafIndex: Int32 = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nil, nil, nil, nil)
+
+    static func recordRejectedLeaf(ssl: OpaquePointer, _ leaf: OpaquePointer) {
+        guard SSL_get_ex_data(ssl, rejectedLeafIndex) == nil, X509_up_ref(leaf) == 1 else { return }
+        SSL_set_ex_data(ssl, rejectedLeafIndex, UnsafeMutableRawPointer(leaf))
+    }
+
+    /// Drops the reference `recordRejectedLeaf` took; called before the `SSL *` is freed.
+    func releaseRejectedLeaf() {
+        guard let leaf = SSL_get_ex_data(ssl, Self.rejectedLeafIndex) else { return }
+        SSL_set_ex_data(ssl, Self.rejectedLeafIndex, nil)
+        X509_free(OpaquePointer(leaf))
+    }
+
     static func recordVerifyFailure(ssl: OpaquePointer, code: Int32, depth: Int32) {
         // Only the first failure is kept: it is the root cause, later ones follow from it.
         guard SSL_get_ex_data(ssl, verifyFailureIndex) == nil else { return }
@@ -26,8 +41,9 @@ extension TLSSession {
 
     /// The subject of whatever certificate the client presented, verified or not (for the log).
     public var presentedSubject: String? {
-        guard let certificate = SSL_get0_peer_certificate(ssl) else { return nil }
-        return Self.oneLineName(X509_get_subject_name(certificate))
+        if let certificate = SSL_get0_peer_certificate(ssl) { return Self.oneLineName(X509_get_subject_name(certificate)) }
+        guard let rejected = SSL_get_ex_data(ssl, Self.rejectedLeafIndex) else { return nil }
+        return Self.oneLineName(X509_get_subject_name(OpaquePointer(rejected)))
     }
 
     /// The identity proven by the handshake. Nil unless a certificate was presented and verified.

@@ -17,7 +17,10 @@ public final class TLSSession {
 
     init(ssl: OpaquePointer) { self.ssl = ssl }
 
-    deinit { SSL_free(ssl) }
+    deinit {
+        releaseRejectedLeaf()
+        SSL_free(ssl)
+    }
 
     public func handshake() -> TLSStep<Void> {
         ERR_clear_error()
