@@ -48,6 +48,12 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     fuzzDockerJSON(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
+
+/// `main` for SwiftPM's linker alias (see `runLibFuzzer`).
+@_cdecl("FuzzDockerJSON_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv, fuzzerTestOneInput)
+}
 #else
 /// Without libFuzzer: replay the files given as arguments through the harness.
 @main

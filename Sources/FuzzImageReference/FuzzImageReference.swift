@@ -67,6 +67,12 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     fuzzImageReference(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
+
+/// `main` for SwiftPM's linker alias (see `runLibFuzzer`).
+@_cdecl("FuzzImageReference_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv, fuzzerTestOneInput)
+}
 #else
 /// Without libFuzzer: replay the files given as arguments through the harness.
 @main
