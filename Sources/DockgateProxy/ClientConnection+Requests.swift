@@ -126,30 +126,22 @@ extension ClientConnection {
             logger.info(
                 "request denied",
                 metadata: ["method": "\(head.method)", "target": "\(head.target)", "status": "\(status)", "rule": "\(context.rule)"])
-            // A body we did not read cannot stay on a keep-alive connection.
-            let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
-            requestState = .awaitingHead
-            respondWithError(status: status, message: message, method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
-            if !unreadBody && head.isKeepAlive { armIdleTimer() }
+            answerWithoutForwarding(head, heldBody: heldBody, status: status, message: message)
         case .allow(let context):
-            guard ensureUpstream() else {
-                let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
-                requestState = .awaitingHead
-                respondWithError(
-                    status: 502, message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)",
-                    method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
-                if !unreadBody && head.isKeepAlive { armIdleTimer() }
-                return
-            }
             // Nothing lost: the record is with every sink before a byte reaches the daemon.
             guard auditRequest(head, context, allowed: true, status: nil) else {
                 logger.error("audit trail unavailable; request refused", metadata: ["method": "\(head.method)", "target": "\(head.target)"])
-                let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
-                requestState = .awaitingHead
-                respondWithError(
-                    status: 503, message: "dockgate: the audit trail cannot be written, so no request is forwarded; try again later",
-                    method: head.method, closeConnection: unreadBody || !head.isKeepAlive)
-                if !unreadBody && head.isKeepAlive { armIdleTimer() }
+                answerWithoutForwarding(
+                    head, heldBody: heldBody, status: 503,
+                    message: "dockgate: the audit trail cannot be written, so no request is forwarded; try again later")
+                return
+            }
+            guard ensureUpstream() else {
+                exchangeAudit?.status = 502
+                auditResponseEnded(reason: "the Docker daemon cannot be reached")
+                answerWithoutForwarding(
+                    head, heldBody: heldBody, status: 502,
+                    message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)")
                 return
             }
             logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)", "rule": "\(context.rule)"])
@@ -171,6 +163,17 @@ extension ClientConnection {
             case .chunked: requestState = .forwardingBody(.chunked())
             }
         }
+    }
+
+    /// dockgate answers the request itself. The connection stays open only if the request's body
+    /// was read (or it had none) and the client wants keep-alive: an unread body cannot stay in
+    /// the stream.
+    private func answerWithoutForwarding(_ head: RequestHead, heldBody: [UInt8]?, status: Int, message: String) {
+        let unreadBody = heldBody == nil && head.framing != .none && head.framing != .contentLength(0)
+        let keepsConnection = !unreadBody && head.isKeepAlive
+        requestState = .awaitingHead
+        respondWithError(status: status, message: message, method: head.method, closeConnection: !keepsConnection)
+        if keepsConnection { armIdleTimer() }
     }
 
     /// A request refused before it could be judged (its head or body could not be read).

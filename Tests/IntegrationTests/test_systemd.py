@@ -346,6 +346,48 @@ def test_socket_activation_serves_several_connections(activated, pki, cli_env_):
     assert ping_status(port, pki.client(CLIENT_MALLORY)) == 403
 
 
+def test_signals_right_after_ready_are_handled(dockgate_bin, docker_socket, pki, tmp_path):
+    """READY=1 tells the service manager that `systemctl reload` / `stop` may be used from now on
+    (Type=notify-reload sends SIGHUP): a SIGHUP sent the moment READY=1 arrives must reload, not
+    kill the process with the default SIGHUP action."""
+    notify = NotifySocket()
+    deaths = []
+    try:
+        for attempt in range(10):
+            port = free_port()
+            cfg = tmp_path / f"dockgate-{attempt}.yaml"
+            cfg.write_text(config_text(port=port, upstream_socket=docker_socket, pki=pki,
+                                       body=body_for({CLIENT_ALICE: "admin"})))
+            n = len(notify.messages)
+            proc = subprocess.Popen([dockgate_bin, "serve", "--config", str(cfg)],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL,
+                                    env=_clean_env({"NOTIFY_SOCKET": notify.path}))
+            try:
+                i = notify.wait_for(lambda m: "READY=1" in m.split("\n"), 20, "READY=1", start=n)
+                os.kill(proc.pid, signal.SIGHUP)
+                try:
+                    notify.wait_for(lambda m: "RELOADING=1" in m.split("\n"), 5, "RELOADING=1",
+                                    start=i + 1)
+                except AssertionError:
+                    pass
+                time.sleep(0.2)
+                if proc.poll() is not None:
+                    deaths.append((attempt, proc.returncode))
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait(timeout=10)
+    finally:
+        notify.close()
+    assert not deaths, (f"dockgate died from a SIGHUP sent right after READY=1 in {len(deaths)} "
+                        f"of 10 starts (attempt, exit code): {deaths}")
+
+
 # --------------------------------------------------------------------------------------------
 # live reload
 # --------------------------------------------------------------------------------------------
