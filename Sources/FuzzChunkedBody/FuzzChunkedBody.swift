@@ -2,9 +2,11 @@ import DockgateFuzzSupport
 import DockgateHTTP
 
 /// The chunked-body scanner (framing, THREATS H-01, H-08) and decoder (what the policy reads) on
-/// one input: scanning in pieces agrees with scanning whole, and a body the scanner calls complete
-/// always decodes, whatever follows it.
+/// one input: scanning in pieces agrees with scanning whole, a body the scanner calls complete
+/// always decodes, whatever follows it, and the decoder refuses anything else without trapping
+/// (the audit trail decodes create responses that were cut short or capped, never fully scanned).
 func fuzzChunkedBody(_ bytes: [UInt8]) {
+    _ = ChunkedBodyDecoder.decode(bytes)
     let whole = scan(bytes, feedings: [bytes.count])
     let a = derivedIndex(bytes, salt: 1)
     let b = derivedIndex(bytes, salt: 2)

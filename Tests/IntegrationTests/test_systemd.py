@@ -215,16 +215,15 @@ class NotifySocket:
         self.messages: list[str] = []
 
     def collect(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
+        """Wait up to `seconds` for a datagram; take it and any already queued, then return."""
+        timeout = seconds
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            r, _, _ = select.select([self.sock], [], [], remaining)
+            r, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
             if not r:
                 return
             data = self.sock.recv(65536)
             self.messages.append(data.decode("utf-8", "replace"))
+            timeout = 0.0
 
     def wait_for(self, pred, seconds: float, what: str, start: int = 0) -> int:
         """Index of the first message (from `start`) satisfying pred; waits up to `seconds`."""
@@ -346,46 +345,55 @@ def test_socket_activation_serves_several_connections(activated, pki, cli_env_):
     assert ping_status(port, pki.client(CLIENT_MALLORY)) == 403
 
 
-def test_signals_right_after_ready_are_handled(dockgate_bin, docker_socket, pki, tmp_path):
+@pytest.mark.parametrize("signame", ["SIGHUP", "SIGTERM"])
+def test_signals_right_after_ready_are_handled(dockgate_bin, docker_socket, pki, tmp_path,
+                                               signame):
     """READY=1 tells the service manager that `systemctl reload` / `stop` may be used from now on
-    (Type=notify-reload sends SIGHUP): a SIGHUP sent the moment READY=1 arrives must reload, not
-    kill the process with the default SIGHUP action."""
-    notify = NotifySocket()
-    deaths = []
-    try:
-        for attempt in range(10):
-            port = free_port()
-            cfg = tmp_path / f"dockgate-{attempt}.yaml"
-            cfg.write_text(config_text(port=port, upstream_socket=docker_socket, pki=pki,
-                                       body=body_for({CLIENT_ALICE: "admin"})))
-            n = len(notify.messages)
-            proc = subprocess.Popen([dockgate_bin, "serve", "--config", str(cfg)],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL,
-                                    env=_clean_env({"NOTIFY_SOCKET": notify.path}))
-            try:
-                i = notify.wait_for(lambda m: "READY=1" in m.split("\n"), 20, "READY=1", start=n)
-                os.kill(proc.pid, signal.SIGHUP)
-                try:
-                    notify.wait_for(lambda m: "RELOADING=1" in m.split("\n"), 5, "RELOADING=1",
-                                    start=i + 1)
-                except AssertionError:
-                    pass
-                time.sleep(0.2)
+    (Type=notify-reload sends SIGHUP at once): a signal sent the moment READY=1 arrives must be
+    handled — SIGHUP reloads, SIGTERM stops gracefully with exit 0 — and must not kill the process
+    with the signal's default action."""
+    sig = getattr(signal, signame)
+    failures = []
+    for attempt in range(10):
+        notify = NotifySocket()  # a fresh one: no datagram of the previous process can match
+        cfg = tmp_path / f"dockgate-{attempt}.yaml"
+        cfg.write_text(config_text(port=free_port(), upstream_socket=docker_socket, pki=pki,
+                                   body=body_for({CLIENT_ALICE: "admin"})))
+        proc = subprocess.Popen([dockgate_bin, "serve", "--config", str(cfg)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL,
+                                env=_clean_env({"NOTIFY_SOCKET": notify.path}))
+        try:
+            i = notify.wait_for(lambda m: "READY=1" in m.split("\n"), 20, "READY=1")
+            os.kill(proc.pid, sig)
+            if sig == signal.SIGHUP:
+                time.sleep(0.3)
                 if proc.poll() is not None:
-                    deaths.append((attempt, proc.returncode))
-            finally:
-                if proc.poll() is None:
-                    proc.terminate()
+                    failures.append((attempt, f"died, exit {proc.returncode}"))
+                else:
                     try:
-                        proc.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait(timeout=10)
-    finally:
-        notify.close()
-    assert not deaths, (f"dockgate died from a SIGHUP sent right after READY=1 in {len(deaths)} "
-                        f"of 10 starts (attempt, exit code): {deaths}")
+                        notify.wait_for(lambda m: "RELOADING=1" in m.split("\n"), 5,
+                                        "RELOADING=1", start=i + 1)
+                    except AssertionError:
+                        failures.append((attempt, "signal lost: no RELOADING=1 within 5 s"))
+            else:
+                try:
+                    rc = proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    rc = "still running after 15 s"
+                if rc != 0:
+                    failures.append((attempt, f"exit {rc}"))
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+            notify.close()
+    assert not failures, (f"{signame} sent right after READY=1 was not handled in {len(failures)} "
+                          f"of 10 starts (negative exit = killed by that signal): {failures}")
 
 
 # --------------------------------------------------------------------------------------------

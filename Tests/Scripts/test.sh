@@ -7,6 +7,7 @@
 # Environment:
 #   SKIP_INSTALL_DEPS=1   do not run install-deps.sh
 #   SKIP_UNIT_TESTS=1     do not run `swift test`
+#   SKIP_FUZZ=1           do not run the short libFuzzer pass (Tests/Scripts/fuzz.sh 20)
 #   PYTEST_TIMEOUT        overall limit for the integration run in seconds (default 3000)
 set -euo pipefail
 
@@ -30,6 +31,11 @@ dockgate_bin="$bin_dir/dockgate"
 if [ "${SKIP_UNIT_TESTS:-0}" != 1 ]; then
     step "swift test (unit tests)"
     swift test
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    step "fuzz targets (20 s each; longer runs: Tests/Scripts/fuzz.sh SECONDS)"
+    "$here/fuzz.sh" 20
 fi
 
 step "systemd units and logrotate snippet"
