@@ -8,6 +8,8 @@ enum ProcessSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let queue = DispatchQueue(label: "dockgate.signals")
 
+    /// Installs the sources at once, but runs no handler before `startDelivering()`: a signal
+    /// that arrives in between waits in its source instead of killing the process or being lost.
     static func install(
         onTerminate: @escaping @Sendable (String) -> Void, onReload: @escaping @Sendable () -> Void,
         onReopenLogs: @escaping @Sendable () -> Void
@@ -16,6 +18,7 @@ enum ProcessSignals {
             (SIGTERM, { onTerminate("SIGTERM") }), (SIGINT, { onTerminate("SIGINT") }), (SIGHUP, onReload),
             (SIGUSR1, onReopenLogs),
         ]
+        queue.suspend()
         for (number, handler) in handlers {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -24,6 +27,8 @@ enum ProcessSignals {
             sources.append(source)
         }
     }
+
+    static func startDelivering() { queue.resume() }
 }
 
 /// Sends a short status line to systemd at a fixed interval.

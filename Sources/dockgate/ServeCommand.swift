@@ -55,6 +55,28 @@ struct ServeCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
 
         let notifier = ServiceNotifier(onError: { error in logger.warning("sd_notify failed", metadata: ["error": "\(error)"]) })
+        // Signals are caught from the very start and held until the server is up: a reload or
+        // stop sent right after READY=1 (systemctl does that) must neither kill nor be lost.
+        let running = RunningServer()
+        ProcessSignals.install(
+            onTerminate: { signalName in
+                logger.notice("stopping", metadata: ["signal": "\(signalName)"])
+                notifier.stopping()
+                running.server.stop(drainTimeout: running.drainTimeout) { Foundation.exit(0) }
+            },
+            onReload: {
+                notifier.reloading()
+                do {
+                    let configuration = try currentConfiguration(logger: logger, announce: false)
+                    try running.server.reload(configuration)
+                    running.drainTimeout = configuration.limits.drainTimeout
+                } catch {
+                    logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
+                }
+                notifier.ready(status: running.server.statusLine)
+            },
+            onReopenLogs: { running.server.reopenAuditFiles() })
+
         let configuration: Configuration
         let server: ProxyServer
         do {
@@ -67,27 +89,13 @@ struct ServeCommand: ParsableCommand {
             printError("dockgate: \(error)")
             throw ExitCode(1)
         }
+        running.server = server
+        running.drainTimeout = configuration.limits.drainTimeout
         logger.notice("dockgate ready", metadata: ["users": "\(configuration.users.count)", "upstream": "\(configuration.upstream)"])
         notifier.ready(status: server.statusLine)
         notifier.startWatchdog(on: DispatchQueue(label: "dockgate.watchdog")) { server.isResponsive(within: 1) }
         StatusReporter.start(every: 10) { notifier.status(server.statusLine) }
-
-        ProcessSignals.install(
-            onTerminate: { signalName in
-                logger.notice("stopping", metadata: ["signal": "\(signalName)"])
-                notifier.stopping()
-                server.stop(drainTimeout: configuration.limits.drainTimeout) { Foundation.exit(0) }
-            },
-            onReload: {
-                notifier.reloading()
-                do {
-                    try server.reload(try currentConfiguration(logger: logger, announce: false))
-                } catch {
-                    logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
-                }
-                notifier.ready(status: server.statusLine)
-            },
-            onReopenLogs: { server.reopenAuditFiles() })
+        ProcessSignals.startDelivering()
         dispatchMain()
     }
 
@@ -118,6 +126,13 @@ struct ServeCommand: ParsableCommand {
         if let clientCA { configuration.tls.clientCA = clientCA }
         return configuration
     }
+}
+
+/// The server as the signal handlers see it: set once before signals are delivered, and only
+/// read and changed on the signal queue afterwards.
+final class RunningServer: @unchecked Sendable {
+    var server: ProxyServer!
+    var drainTimeout: Double = 30
 }
 
 /// Writes a line to standard error.
