@@ -19,7 +19,9 @@ public enum ChunkedBodyDecoder {
             guard cursor > index else { return nil }
             let dataStart = lineEnd + 2
             if size == 0 { return payload }  // trailers follow; they carry no payload
-            guard dataStart + size + 2 <= body.count, body[dataStart + size] == 13, body[dataStart + size + 1] == 10 else {
+            // Compared by subtraction: a 16-digit size near Int.max must not overflow `dataStart + size`
+            // (the audit trail decodes cut-short response bodies that were never fully scanned).
+            guard size <= body.count - dataStart - 2, body[dataStart + size] == 13, body[dataStart + size + 1] == 10 else {
                 return nil
             }
             payload.append(contentsOf: body[dataStart..<dataStart + size])

@@ -52,8 +52,10 @@ for target in "${targets[@]}"; do
     cp -R "$root/Tests/Fuzz/corpus/$target" "$dir/corpus"
     start=$SECONDS
     rc=0
+    # Swift's own backtracer would race libFuzzer's crash handler (and trip ASan in its memory
+    # reader); libFuzzer's report already names the Swift trap and the file:line of each frame.
     # shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
-    "$bin_dir/$target" "$dir/corpus" \
+    SWIFT_BACKTRACE=enable=no "$bin_dir/$target" "$dir/corpus" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$dir/artifacts/" -print_final_stats=1 ${FUZZ_ARGS:-} \
         >"$dir/fuzz.log" 2>&1 || rc=$?
@@ -63,8 +65,8 @@ for target in "${targets[@]}"; do
         printf 'fuzz.sh: %-22s ok   %6s runs in %3d s, corpus %d\n' "$target" "${runs:-?}" $((SECONDS - start)) "$corpus" >&2
     else
         failed+=("$target")
-        echo "fuzz.sh: $target FAILED (libFuzzer exit $rc); last lines of $dir/fuzz.log:" >&2
-        grep -v '^#[0-9]' "$dir/fuzz.log" | tail -n 40 >&2
+        echo "fuzz.sh: $target FAILED (libFuzzer exit $rc); the report from $dir/fuzz.log:" >&2
+        awk '/Fatal error|ERROR: |runtime failure/ { report = 1 } report' "$dir/fuzz.log" | head -n 40 >&2
         for artifact in "$dir"/artifacts/*; do
             [ -e "$artifact" ] || continue
             echo "fuzz.sh: reproducer: $artifact" >&2

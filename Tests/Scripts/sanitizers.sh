@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the unit tests under ThreadSanitizer and AddressSanitizer (each in its own scratch path, so
 # neither disturbs the normal .build). Fails on a failing test or on any sanitizer report.
+# LeakSanitizer skips the toolchain leaks listed, with their reasons, in lsan-suppressions.txt;
+# ThreadSanitizer needs no suppressions.
 #
 #   Tests/Scripts/sanitizers.sh [thread|address]...     (default: both)
 set -euo pipefail
@@ -27,6 +29,7 @@ for sanitizer in "${sanitizers[@]}"; do
     # halt_on_error=0: list every race, not only the first; the exit code still says a report was made.
     TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
     ASAN_OPTIONS="detect_leaks=1 ${ASAN_OPTIONS:-}" \
+    LSAN_OPTIONS="suppressions=$here/lsan-suppressions.txt print_suppressions=0 ${LSAN_OPTIONS:-}" \
         swift test --sanitize="$sanitizer" --scratch-path "$root/$scratch" >"$log" 2>&1 || rc=$?
     # A report in a child process (a test that spawns one) does not always fail the test run.
     reports=$(grep -cE '^(WARNING: ThreadSanitizer|==[0-9]+==ERROR: (AddressSanitizer|LeakSanitizer))' "$log" || true)

@@ -8,6 +8,7 @@
 #   SKIP_INSTALL_DEPS=1   do not run install-deps.sh
 #   SKIP_UNIT_TESTS=1     do not run `swift test`
 #   SKIP_FUZZ=1           do not run the short libFuzzer pass (Tests/Scripts/fuzz.sh 20)
+#   SKIP_SANITIZERS=1     do not run the unit tests under TSan and ASan (Tests/Scripts/sanitizers.sh)
 #   PYTEST_TIMEOUT        overall limit for the integration run in seconds (default 3000)
 set -euo pipefail
 
@@ -36,6 +37,11 @@ fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     step "fuzz targets (20 s each; longer runs: Tests/Scripts/fuzz.sh SECONDS)"
     "$here/fuzz.sh" 20
+fi
+
+if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
+    step "unit tests under ThreadSanitizer and AddressSanitizer"
+    "$here/sanitizers.sh"
 fi
 
 step "systemd units and logrotate snippet"
