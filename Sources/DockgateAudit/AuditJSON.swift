@@ -43,6 +43,12 @@ public enum AuditJSON {
     /// Appends `text` as a quoted, escaped JSON string.
     static func appendString(_ text: String, to out: inout String) {
         out.append("\"")
+        // Fast path: printable ASCII without a quote or backslash needs no escaping at all.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            out.append(text)
+            out.append("\"")
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out.append("\\\"")

@@ -6,6 +6,10 @@ extension ClientConnection {
     /// Daemon-side HTTP: forward each response head as soon as it is parsed (a `/wait` head comes
     /// long before its body), then every body byte as it arrives, in the chunks it arrived in.
     func processUpstreamInbound() {
+        // What one read produced goes out as one TLS write: a small answer's head and body share
+        // a record, as they shared the daemon's write. Only a 101 head travels alone (below).
+        var outgoing: [UInt8] = []
+        defer { if phase != .closed { toClient.append(outgoing) } }
         while phase == .http, !upstreamInbound.isEmpty {
             switch responseState {
             case .idle:
@@ -18,27 +22,35 @@ extension ClientConnection {
                     head = try responseParser.parse(upstreamInbound.readable, requestMethod: exchange.method)
                 } catch {
                     logger.error("malformed response from the daemon", metadata: ["error": "\(error.message)"])
+                    toClient.append(outgoing)
+                    outgoing = []
                     failExchangeBeforeResponse(message: "dockgate: malformed response from the Docker daemon: \(error.message)")
                     return
                 }
                 guard let head else { return }
-                // Its own chunk, hence its own TLS record: docker-py reads the 101 head through a
-                // buffered reader and the stream from the raw socket (docker-py#3332).
                 let headBytes = upstreamInbound.take(head.headLength)
                 auditResponseHead(head)
                 auditResponseBytes(headBytes, isBody: false)
-                toClient.append(headBytes)
                 responseParser.reset()
-                if head.isInterim { continue }
+                if head.isInterim {
+                    outgoing += headBytes
+                    continue
+                }
                 if head.framing == .switchingProtocols && !exchange.isUpgradeRequest {
                     logger.error("the daemon switched protocols for a request that did not ask to")
                     closeNow(reason: "unexpected 101")
                     return
                 }
                 if head.framing == .switchingProtocols || isLegacyRawStream(head, exchange) {
+                    // Its own chunk, hence its own TLS record: docker-py reads the 101 head through
+                    // a buffered reader and the stream from the raw socket (docker-py#3332).
+                    toClient.append(outgoing)
+                    outgoing = []
+                    toClient.append(headBytes)
                     enterTunnel()
                     return
                 }
+                outgoing += headBytes
                 let keepAlive = head.isKeepAlive && exchange.requestKeepAlive
                 switch head.framing {
                 case .none, .switchingProtocols:
@@ -63,7 +75,7 @@ extension ClientConnection {
                 if bodyBytes > 0 {
                     let body = upstreamInbound.take(bodyBytes)
                     auditResponseBytes(body, isBody: true)
-                    toClient.append(body)
+                    outgoing += body
                 }
                 if scanner.isComplete {
                     finishExchange(keepAlive: keepAlive)

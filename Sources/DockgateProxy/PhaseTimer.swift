@@ -4,41 +4,46 @@ import Dispatch
 /// handshake, a request head, an idle keep-alive gap, a lingering close.
 ///
 /// Nothing arms it while a request is in flight or a tunnel is open, so no timeout can cut a
-/// live `logs -f`, `events` or attach. Must be used on the owning connection's queue.
+/// live `logs -f`, `events` or attach. One timer source serves the connection's whole life and is
+/// only rescheduled (creating and cancelling a source per request costs a trip through
+/// libdispatch's manager thread). Must be used on the owning connection's queue.
 final class PhaseTimer {
-    private let queue: DispatchQueue
-    private var source: DispatchSourceTimer?
-    /// Incremented on every arm/disarm, so a firing that raced with a disarm is ignored.
-    private var generation = 0
-
-    init(queue: DispatchQueue) { self.queue = queue }
-
-    deinit { source?.cancel() }
-
+    private let source: DispatchSourceTimer
+    private var handler: (() -> Void)?
+    private var deadline = DispatchTime.distantFuture
     /// What the armed deadline is for, if any.
     private(set) var purpose: String?
 
-    func arm(after seconds: Double, purpose: String = "", _ handler: @escaping () -> Void) {
-        cancel()
-        generation += 1
-        let armedGeneration = generation
-        self.purpose = purpose
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + seconds, leeway: .milliseconds(250))
-        timer.setEventHandler { [weak self] in
-            guard let self, self.generation == armedGeneration else { return }
+    init(queue: DispatchQueue) {
+        source = DispatchSource.makeTimerSource(queue: queue)
+        source.schedule(deadline: .distantFuture, leeway: .milliseconds(250))
+        source.setEventHandler { [weak self] in
+            // A firing of an earlier deadline may already be queued when the timer is re-armed.
+            guard let self, let handler = self.handler, DispatchTime.now() >= self.deadline else { return }
             self.cancel()
             handler()
         }
-        source = timer
-        timer.resume()
+        source.resume()
     }
 
+    deinit {
+        source.setEventHandler(handler: nil)
+        source.cancel()
+    }
+
+    func arm(after seconds: Double, purpose: String = "", _ handler: @escaping () -> Void) {
+        self.handler = handler
+        self.purpose = purpose
+        deadline = .now() + seconds
+        source.schedule(deadline: deadline, leeway: .milliseconds(250))
+    }
+
+    /// Disarms; a firing already queued finds no handler and does nothing.
     func cancel() {
-        generation += 1
+        guard handler != nil else { return }
+        handler = nil
         purpose = nil
-        source?.setEventHandler(handler: nil)
-        source?.cancel()
-        source = nil
+        deadline = .distantFuture
+        source.schedule(deadline: .distantFuture, leeway: .milliseconds(250))
     }
 }
