@@ -37,14 +37,14 @@ if [ "${SKIP_INSTALL_DEPS:-0}" != 1 ]; then
             added_policy=1
         fi
         rc=0
-        { "${sudo_cmd[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"; } || rc=$?
+        { "${sudo_cmd[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"; } >&2 || rc=$?
         [ "$added_policy" = 1 ] && "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
         [ "$rc" -eq 0 ] || { echo "bench: apt-get failed ($rc)" >&2; exit "$rc"; }
     fi
 fi
 
 step "build dockgate (release)"
-swift build -c release --product dockgate
+swift build -c release --product dockgate >&2
 bin_dir=$(swift build -c release --show-bin-path)
 [ -x "$bin_dir/dockgate" ] || { echo "bench: $bin_dir/dockgate was not built" >&2; exit 1; }
 

@@ -11,8 +11,9 @@ import Logging
 /// keep-alive and pipelined ones too), each streamed to one upstream unix connection, until a
 /// 101 turns both into a raw tunnel.
 ///
-/// Threading: every property is touched only on `queue`, the connection's serial queue; both
-/// sockets' Dispatch sources, the timer and the `SSL *` run there (hence `@unchecked Sendable`).
+/// Threading: every property is touched only on `queue`, the serial queue of the event loop the
+/// connection was given; both sockets' Dispatch sources, the timer and the `SSL *` run there
+/// (hence `@unchecked Sendable`).
 /// All work is done by `drive()`, which moves whatever bytes can move and then sets the
 /// read/write interest of both sockets from the resulting state, so no event can be missed and
 /// no level-triggered source is left spinning.
@@ -122,7 +123,9 @@ final class ClientConnection: @unchecked Sendable {
         onClose: @escaping @Sendable (ConnectionID) -> Void
     ) {
         self.peer = peer
-        self.queue = DispatchQueue(label: "dockgate.connection", target: loop.queue)
+        // The loop's own serial queue: every connection on a loop is serialized anyway, and a
+        // per-connection queue targeting it would add a hop (and a wake-up) to every event.
+        self.queue = loop.queue
         self.scratch = loop.scratch
         self.environment = environment
         self.onClose = onClose
