@@ -17,7 +17,6 @@ extension ClientConnection {
         switch requestState {
         case .awaitingHead:
             guard case .idle = responseState, !clientInbound.isEmpty, !closesAfterFlush else { return false }
-            if timer.purpose == "idle" { armHeadTimer() }
             let head: RequestHead?
             do {
                 head = try requestParser.parse(clientInbound.readable)
@@ -26,7 +25,11 @@ extension ClientConnection {
                 reject(status: 400, message: "dockgate: malformed request: \(error.message)", method: nil)
                 return true
             }
-            guard let head else { return false }
+            guard let head else {
+                // Part of a head: from now on the client owes the rest within the head timeout.
+                if timer.purpose == "idle" { armHeadTimer() }
+                return false
+            }
             handle(head)
             return true
         case .forwardingBody(var scanner):

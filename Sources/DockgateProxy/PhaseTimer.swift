@@ -4,25 +4,26 @@ import Dispatch
 /// handshake, a request head, an idle keep-alive gap, a lingering close.
 ///
 /// Nothing arms it while a request is in flight or a tunnel is open, so no timeout can cut a
-/// live `logs -f`, `events` or attach. One timer source serves the connection's whole life and is
-/// only rescheduled (creating and cancelling a source per request costs a trip through
-/// libdispatch's manager thread). Must be used on the owning connection's queue.
+/// live `logs -f`, `events` or attach. One timer source serves the connection's whole life, and
+/// it is rescheduled lazily: a keep-alive connection arms and disarms its idle deadline on every
+/// request, and each reschedule of a Dispatch timer is a trip through libdispatch's manager
+/// thread. So disarming only forgets the deadline, and arming reschedules only when the new
+/// deadline is earlier than the pending firing; a firing that comes too early re-aims itself.
+/// Must be used on the owning connection's queue.
 final class PhaseTimer {
     private let source: DispatchSourceTimer
     private var handler: (() -> Void)?
+    /// When the armed handler is due (`.distantFuture` when disarmed).
     private var deadline = DispatchTime.distantFuture
+    /// When the source will fire next (`.distantFuture` when it will not).
+    private var scheduledFiring = DispatchTime.distantFuture
     /// What the armed deadline is for, if any.
     private(set) var purpose: String?
 
     init(queue: DispatchQueue) {
         source = DispatchSource.makeTimerSource(queue: queue)
         source.schedule(deadline: .distantFuture, leeway: .milliseconds(250))
-        source.setEventHandler { [weak self] in
-            // A firing of an earlier deadline may already be queued when the timer is re-armed.
-            guard let self, let handler = self.handler, DispatchTime.now() >= self.deadline else { return }
-            self.cancel()
-            handler()
-        }
+        source.setEventHandler { [weak self] in self?.fired() }
         source.resume()
     }
 
@@ -35,15 +36,29 @@ final class PhaseTimer {
         self.handler = handler
         self.purpose = purpose
         deadline = .now() + seconds
-        source.schedule(deadline: deadline, leeway: .milliseconds(250))
+        if deadline < scheduledFiring { schedule(deadline) }
     }
 
-    /// Disarms; a firing already queued finds no handler and does nothing.
+    /// Disarms without touching the source: a later firing finds nothing due and stops.
     func cancel() {
-        guard handler != nil else { return }
         handler = nil
         purpose = nil
         deadline = .distantFuture
-        source.schedule(deadline: .distantFuture, leeway: .milliseconds(250))
+    }
+
+    private func fired() {
+        scheduledFiring = .distantFuture
+        guard let handler else { return }
+        guard DispatchTime.now() >= deadline else {
+            schedule(deadline)
+            return
+        }
+        cancel()
+        handler()
+    }
+
+    private func schedule(_ time: DispatchTime) {
+        scheduledFiring = time
+        source.schedule(deadline: time, leeway: .milliseconds(250))
     }
 }
