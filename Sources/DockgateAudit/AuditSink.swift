@@ -11,4 +11,13 @@ public protocol AuditSink: AnyObject, Sendable {
     /// Reopens the destination after logrotate moved it (SIGUSR1, reload); a no-op where nothing
     /// is open by path.
     func reopen() throws
+    /// Hands several records over at once; a sink that can write them in one operation (one
+    /// `write(2)` of whole lines) overrides this.
+    func write(batch records: [AuditRecord]) throws
+}
+
+extension AuditSink {
+    public func write(batch records: [AuditRecord]) throws {
+        for record in records { try write(record) }
+    }
 }

@@ -36,6 +36,21 @@ public final class AuditTrail: @unchecked Sendable {
     }
 
     /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`.
+    /// Hands several records to every sink at once (see `record(_:)` for the result).
+    public func record(batch records: [AuditRecord]) -> Bool {
+        guard !records.isEmpty else { return true }
+        var allWritten = true
+        for sink in sinks {
+            do {
+                try sink.write(batch: records)
+            } catch {
+                allWritten = false
+                onSinkError(sink.name, error)
+            }
+        }
+        return allWritten || failureMode == .failOpen
+    }
+
     public func reopenAll() {
         for sink in sinks {
             do {

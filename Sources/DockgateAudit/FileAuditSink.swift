@@ -22,6 +22,18 @@ public final class FileAuditSink: AuditSink {
         try file.append(Array(AuditJSON.line(record).utf8), sinkName: name)
     }
 
+    /// Whole lines in one `write(2)`: with O_APPEND they land together, never interleaved.
+    public func write(batch records: [AuditRecord]) throws {
+        guard records.count > 1 else {
+            if let record = records.first { try write(record) }
+            return
+        }
+        var bytes: [UInt8] = []
+        for record in records { bytes += AuditJSON.line(record).utf8 }
+        let file = current.withLock { $0 }
+        try file.append(bytes, sinkName: name)
+    }
+
     public func reopen() throws {
         let fresh = try AppendOnlyFile(path: path)
         // The old file is closed when the last in-flight write releases it (AppendOnlyFile.deinit).

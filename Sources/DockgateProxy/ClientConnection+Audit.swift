@@ -36,9 +36,15 @@ extension ClientConnection {
         return record
     }
 
-    /// Hands a record to every sink; false means a fail-closed sink could not take it.
-    func writeAudit(_ record: AuditRecord) -> Bool {
-        environment.audit.record(record)
+    /// Hands a record to every sink now; false means a fail-closed sink could not take it.
+    /// For records that must be on record before the request goes on.
+    func writeAuditNow(_ record: AuditRecord) -> Bool {
+        auditBatch.writeNow(record, to: environment.audit)
+    }
+
+    /// Queues a record that need not hold anything up; it is written before the loop sleeps.
+    func writeAudit(_ record: AuditRecord) {
+        auditBatch.add(record, to: environment.audit)
     }
 
     /// The request record, written before anything is forwarded (or when the request is denied).
@@ -58,7 +64,10 @@ extension ClientConnection {
         record.reason = context.reason
         record.status = status
         record.details = context.details
-        let written = writeAudit(record)
+        // A permitted request's record is with every sink before the request is forwarded; a
+        // denial holds nothing up.
+        var written = true
+        if allowed { written = writeAuditNow(record) } else { writeAudit(record) }
         if allowed && written {
             var exchange = ExchangeAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
             switch record.action {
@@ -85,7 +94,7 @@ extension ClientConnection {
             if let body, let id = AuditFacts.createdID(fromResponseBody: body) { record.details.append((key, .string(id))) }
         }
         exchange.capturedBody = []
-        _ = writeAudit(record)
+        writeAudit(record)
     }
 
     /// A later record about the same request: its identity and target, without the decision.
@@ -127,7 +136,7 @@ extension ClientConnection {
         auditResponseEnded()
         var record = followUp(exchange.record, .sessionOpen, startedNanos: nil)
         record.status = exchange.status
-        _ = writeAudit(record)
+        writeAudit(record)
         tunnelAudit = TunnelAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
     }
 
@@ -143,14 +152,14 @@ extension ClientConnection {
         record.reason = reason
         record.bytesIn = tunnel.bytesIn
         record.bytesOut = tunnel.bytesOut
-        _ = writeAudit(record)
+        writeAudit(record)
     }
 
     func auditHandshakeFailure(reason: String, subject: String?) {
         var record = auditRecord(.handshakeFailure)
         record.reason = reason
         if let subject { record.details = [("presented_subject", .string(subject))] }
-        _ = writeAudit(record)
+        writeAudit(record)
     }
 
     func auditConnectionClosed(reason: String) {
@@ -161,6 +170,6 @@ extension ClientConnection {
         record.reason = reason
         record.details = [("requests", .int(Int64(sequence)))]
         record.durationMicros = (DispatchTime.now().uptimeNanoseconds - openedNanos) / 1_000
-        _ = writeAudit(record)
+        writeAudit(record)
     }
 }

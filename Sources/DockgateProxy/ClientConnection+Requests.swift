@@ -188,7 +188,7 @@ extension ClientConnection {
         record.rule = "request/malformed"
         record.reason = reason
         record.status = status
-        _ = writeAudit(record)
+        writeAudit(record)
     }
 
     /// Answers a request that cannot be parsed and stops reading HTTP from this client.

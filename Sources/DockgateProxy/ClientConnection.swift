@@ -70,6 +70,7 @@ final class ClientConnection: @unchecked Sendable {
     let peer: PeerAddress
     let queue: DispatchQueue
     let scratch: UnsafeMutableRawBufferPointer
+    let auditBatch: AuditBatch
     /// Replaced on reload; the TLS session keeps the context it was made from.
     var environment: ProxyEnvironment
     var limits: ProxyLimits { environment.limits }
@@ -127,6 +128,7 @@ final class ClientConnection: @unchecked Sendable {
         // per-connection queue targeting it would add a hop (and a wake-up) to every event.
         self.queue = loop.queue
         self.scratch = loop.scratch
+        self.auditBatch = loop.auditBatch
         self.environment = environment
         self.onClose = onClose
         self.requestParser = RequestHeadParser(maxHeadBytes: environment.limits.maxRequestHeadBytes)

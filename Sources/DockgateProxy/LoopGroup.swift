@@ -9,6 +9,7 @@ final class LoopGroup: @unchecked Sendable {
         let queue: DispatchQueue
         /// One read buffer per loop: connections on one loop never run at the same time.
         let scratch: UnsafeMutableRawBufferPointer
+        let auditBatch: AuditBatch
     }
 
     let loops: [Loop]
@@ -17,9 +18,10 @@ final class LoopGroup: @unchecked Sendable {
 
     init(count: Int = ProcessInfo.processInfo.activeProcessorCount, scratchBytes: Int) {
         loops = (0..<max(1, count)).map { index in
-            Loop(
-                queue: DispatchQueue(label: "dockgate.loop.\(index)", qos: .userInitiated),
-                scratch: UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16))
+            let queue = DispatchQueue(label: "dockgate.loop.\(index)", qos: .userInitiated)
+            return Loop(
+                queue: queue, scratch: UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16),
+                auditBatch: AuditBatch(queue: queue))
         }
     }
 

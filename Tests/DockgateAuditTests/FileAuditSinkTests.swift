@@ -16,6 +16,22 @@ struct FileAuditSinkTests {
                     details: [("cmd", .strings([String(repeating: "x", count: 300 + sequence)]))])
     }
 
+    /// Batches from 10 threads (one write(2) of several whole lines each) interleave only at line
+    /// boundaries: every line is one complete record, none lost.
+    @Test func batchesStayWholeLines() throws {
+        let directory = try TemporaryDirectory()
+        let sink = try FileAuditSink(path: directory.file("audit.log"))
+        DispatchQueue.concurrentPerform(iterations: 10) { thread in
+            let batch = (1...30).map { Self.record(connection: UInt64(thread), sequence: $0) }
+            try? sink.write(batch: batch)
+        }
+        let lines = try directory.lines(of: "audit.log")
+        #expect(lines.count == 300)
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "broken line: \(line.prefix(80))")
+        }
+    }
+
     /// 20 threads × 50 records give exactly 1,000 lines, each one complete JSON object, each
     /// (connection, sequence) exactly once: O_APPEND plus one write(2) per record never interleaves.
     @Test func concurrentWritersNeverInterleave() throws {
