@@ -774,7 +774,7 @@ def report(plan, results, meta):
     verdicts = []
 
     def target(name, t, dgv, blv, value, ok):
-        verdicts.append(ok)
+        verdicts.append((name, ok))
         add(f"| {name} | {t} | {fmt(dgv, 1)} | {fmt(blv, 1)} | {value} | {'yes' if ok else ('**NO**' if ok is not None else '?')} |")
 
     for t in ka_tests:
@@ -794,8 +794,10 @@ def report(plan, results, meta):
             base = med(R["direct"], "p99_us")
             dp, hp = med(R["dockgate"], "p99_us"), med(R["haproxy"], "p99_us")
             if None not in (base, dp, hp):
-                target("p99 added latency ≤ HAProxy's (µs)", t["id"], dp - base, hp - base,
-                       f"{dp - base:,.0f} vs {hp - base:,.0f}", dp - base <= hp - base)
+                # added latency = p99 − the direct socket's p99 in the same cell; comparing the
+                # added latencies is comparing the p99s.
+                target("p99 added latency ≤ HAProxy's (p99 µs)", t["id"], dp, hp,
+                       f"added {dp - base:,.0f} vs {hp - base:,.0f} µs", dp <= hp)
     for t in [t for t in plan if t["kind"] == "hs"]:
         R = results[t["id"]]
         if "dockgate" in R and "haproxy" in R:
@@ -816,8 +818,14 @@ def report(plan, results, meta):
     dg_errors = sum(errs(results[t["id"]]["dockgate"]) for t in plan if "dockgate" in results[t["id"]])
     target("no dropped or failed request", "all dockgate runs", dg_errors, 0, f"{dg_errors} errors", dg_errors == 0)
     add("")
-    met = sum(1 for v in verdicts if v)
+    met = sum(1 for _, v in verdicts if v)
     add(f"**{met} of {len(verdicts)} target checks met.**\n")
+    add("| target | cells met |")
+    add("|---|---:|")
+    for name in dict.fromkeys(n for n, _ in verdicts):
+        vs = [v for n, v in verdicts if n == name]
+        add(f"| {name} | {sum(1 for v in vs if v)} / {len(vs)} |")
+    add("")
     return "\n".join(lines), met, len(verdicts)
 
 
@@ -932,7 +940,7 @@ def main():
     meta = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "commit": git_commit(),
+        "commit": os.environ.get("BENCH_COMMIT") or git_commit(),
         "fd_limit": FD_LIMIT,
         "hs_threads": HS_THREADS,
         "software": versions(),

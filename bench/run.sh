@@ -43,6 +43,14 @@ if [ "${SKIP_INSTALL_DEPS:-0}" != 1 ]; then
     fi
 fi
 
+# The commit the measured binary is built from, taken before the build (sources may change while
+# the benchmark runs); "+changes" when the built sources differ from it.
+if commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+    [ -z "$(git -C "$root" status --porcelain -- Sources Package.swift Package.resolved 2>/dev/null)" ] \
+        || commit="$commit + uncommitted changes under Sources/"
+    export BENCH_COMMIT="$commit"
+fi
+
 step "build dockgate (release)"
 swift build -c release --product dockgate >&2
 bin_dir=$(swift build -c release --show-bin-path)
