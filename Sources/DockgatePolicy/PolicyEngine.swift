@@ -124,6 +124,13 @@ public struct PolicyEngine: Sendable {
             return images.checkNameWrite("docker tag").map(HeadVerdict.decided)
         case "image.commit":
             return images.checkNameWrite("docker commit").map(HeadVerdict.decided)
+        case "service.create", "service.update":
+            // A service's image sits deep in its spec (TaskTemplate.ContainerSpec.Image) and is
+            // pulled on every node: an image allowlist cannot vouch for it, so it is refused.
+            if policy.restrictsImages {
+                return .decided(.deny("images/allowlist", "services cannot be checked against this policy's image allowlist"))
+            }
+            return restricted ? .decided(.deny("host-escape/swarm", "\(route.action) gives control of the swarm; not allowed")) : nil
         case "build":
             if let denial = images.checkNameWrite("docker build") { return .decided(denial) }
             return restricted ? buildQueryRules(query).map(HeadVerdict.decided) : nil

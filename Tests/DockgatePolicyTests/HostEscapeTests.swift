@@ -133,3 +133,24 @@ func deniesHostControlEndpoints(method: String, target: String) {
     #expect(decide(builder, "POST", "/v1.41/build?remote=https://example.com/x.git").rule == "host-escape/build")
     #expect(decide(builder, "POST", "/v1.41/build?t=x&networkmode=default").isAllowed)
 }
+
+/// A container update may not add what create could not: devices, a cgroup parent, an OOM-killer
+/// exemption (THREATS R-05); ordinary resource changes pass.
+@Test func judgesContainerUpdates() {
+    for body in [
+        "{\"Devices\":[{\"PathOnHost\":\"/dev/sda\",\"PathInContainer\":\"/dev/sda\",\"CgroupPermissions\":\"rwm\"}]}",
+        "{\"CgroupParent\":\"/\"}", "{\"OomKillDisable\":true}", "{\"Privileged\":true}",
+    ] {
+        #expect(!decide(Policies.developer, "POST", "/v1.41/containers/abc/update", body: body).isAllowed, "\(body)")
+    }
+    #expect(decide(Policies.developer, "POST", "/v1.41/containers/abc/update", body: "{\"Memory\":67108864,\"RestartPolicy\":{\"Name\":\"no\"}}").isAllowed)
+}
+
+/// Services are refused to an image-restricted policy even when it may run privileged, because
+/// the allowlist cannot see a service's image.
+@Test func servicesObeyTheImageAllowlist() {
+    var privilegedButImageRestricted = Policies.admin
+    privilegedButImageRestricted.images = [try! ImagePattern("busybox*")]
+    #expect(decide(privilegedButImageRestricted, "POST", "/v1.41/services/create", body: "{}").rule == "images/allowlist")
+    #expect(decide(Policies.admin, "POST", "/v1.41/services/create", body: "{}").isAllowed)
+}
