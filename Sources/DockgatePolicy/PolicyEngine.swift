@@ -17,8 +17,15 @@ public struct PolicyEngine: Sendable {
     /// Build-time networking a policy without `privileged` may use (THREATS B-01).
     static let allowedBuildNetworks: Set<String> = ["", "default", "bridge", "none"]
 
+    /// Below 1.24 dockerd applies a HostConfig sent with `start` and other legacy shapes
+    /// (THREATS V-02, V-03); no current client needs them.
+    public static let minimumAPIVersion = APIVersion(major: 1, minor: 24)
+
     public func decide(_ facts: RequestFacts) -> HeadVerdict {
         let request = facts.request
+        if let version = request.apiVersion, version < Self.minimumAPIVersion {
+            return .decided(.malformed("API version \(version) is refused; dockgate serves API \(Self.minimumAPIVersion) and later"))
+        }
         if let decision = alwaysDecided(request) { return .decided(decision) }
         if let mediaType = facts.mediaType, facts.hasBody,
             mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data"

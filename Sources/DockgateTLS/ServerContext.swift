@@ -99,8 +99,15 @@ public final class ServerContext: @unchecked Sendable {
 /// OpenSSL's own mapping would say `unknown_ca` or `certificate_expired` and lose that hint. The
 /// original reason is kept on the session for the log.
 private func clientChainVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) -> Int32 {
-    guard preverifyOK == 0, let store else { return preverifyOK }
-    let original = X509_STORE_CTX_get_error(store)
+    guard let store else { return 0 }
+    var original = X509_STORE_CTX_get_error(store)
+    if preverifyOK == 1 {
+        // A CA certificate presented as the client's own is not a user (THREATS T-05).
+        guard X509_STORE_CTX_get_error_depth(store) == 0, let leaf = X509_STORE_CTX_get_current_cert(store),
+            X509_check_ca(leaf) != 0
+        else { return 1 }
+        original = X509_V_ERR_INVALID_CA
+    }
     if let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()) {
         let depth = X509_STORE_CTX_get_error_depth(store)
         TLSSession.recordVerifyFailure(ssl: OpaquePointer(ssl), code: original, depth: depth)

@@ -45,3 +45,12 @@ import Testing
 func refusesAmbiguousTargets(target: String) {
     #expect(decide(Policies.admin, "POST", target, body: "{}").status == 400, "\(target)")
 }
+
+/// API versions below 1.24 are refused before any rule: dockerd applies legacy shapes there
+/// (THREATS V-02, V-03).
+@Test func refusesAncientAPIVersions() {
+    #expect(decide(Policies.admin, "POST", "/v1.23/containers/abc/start", body: "{}").status == 400)
+    #expect(decide(Policies.admin, "GET", "/v1.12/containers/json").status == 400)
+    #expect(decide(Policies.admin, "GET", "/v1.24/containers/json").isAllowed)
+    #expect(decide(Policies.admin, "GET", "/containers/json").isAllowed)
+}

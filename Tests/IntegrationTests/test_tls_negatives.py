@@ -69,3 +69,14 @@ def test_plaintext_http_to_tls_port_gets_https_hint(dockgate, docker_config_dir)
                            env=env, timeout=60)
     assert rc != 0
     assert b"Client sent an HTTP request to an HTTPS server" in err, err
+
+
+def test_ca_certificate_presented_as_client_certificate_is_refused(dockgate, pki, docker_config_dir):
+    """A CA certificate is no user, even when it chains to the client CA (THREATS T-05): the
+    handshake is refused with bad_certificate instead of reaching the identity gate."""
+    env = _clean_env({"DOCKER_CONFIG": docker_config_dir})
+    rc, out, err = run_cmd([DOCKER_CLI, "--tlsverify", "--tlscacert", str(pki.ca_cert),
+                            "--tlscert", str(pki.ca_cert), "--tlskey", str(pki.ca_key),
+                            "-H", f"tcp://127.0.0.1:{dockgate.port}", "ps"], env=env, timeout=60)
+    assert rc != 0, out
+    assert b"bad certificate" in err, err
