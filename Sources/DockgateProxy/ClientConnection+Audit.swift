@@ -82,7 +82,7 @@ extension ClientConnection {
 
     /// The response of an audited request is complete (or was cut short: `reason`).
     func auditResponseEnded(reason: String? = nil) {
-        guard var exchange = exchangeAudit else { return }
+        guard let exchange = exchangeAudit else { return }
         exchangeAudit = nil
         var record = followUp(exchange.record, .response, startedNanos: exchange.startedNanos)
         record.reason = reason
@@ -93,7 +93,6 @@ extension ClientConnection {
             let body = exchange.capturedIsChunked ? ChunkedBodyDecoder.decode(exchange.capturedBody) : exchange.capturedBody
             if let body, let id = AuditFacts.createdID(fromResponseBody: body) { record.details.append((key, .string(id))) }
         }
-        exchange.capturedBody = []
         writeAudit(record)
     }
 
