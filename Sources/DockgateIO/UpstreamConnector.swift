@@ -14,6 +14,12 @@ public struct UpstreamConnector: Sendable {
     /// unless the daemon's backlog is full, and a non-blocking connect there would fail with
     /// `EAGAIN` instead of waiting (unix(7)).
     public func connect() throws(SystemError) -> Int32 {
+        try connect(blocking: false, timeoutSeconds: 0)
+    }
+
+    /// A blocking connection whose reads and writes give up after `timeoutSeconds` (for short
+    /// side questions to the daemon), or a non-blocking one for the event loop.
+    public func connect(blocking: Bool, timeoutSeconds: Int) throws(SystemError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -34,8 +40,12 @@ public struct UpstreamConnector: Sendable {
             Syscall.close(fd)
             throw error
         }
-        timeout = timeval(tv_sec: 0, tv_usec: 0)
+        timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if blocking {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            return fd
+        }
         do {
             try Syscall.setNonBlocking(fd)
         } catch {

@@ -92,7 +92,7 @@ extension ClientConnection {
         guard let identity else { return }
         timer.cancel()
         RequestCounter.increment()
-        let verdict = environment.gate.evaluate(identity: identity, head: head)
+        let verdict = guardAgainstEscalation(environment.gate.evaluate(identity: identity, head: head))
         if case .inspectBody(let kind, let context) = verdict, head.framing != .none, head.framing != .contentLength(0) {
             // Hold the request: nothing reaches the daemon before its body has been judged.
             let headBytes = clientInbound.take(head.headLength)
@@ -115,6 +115,40 @@ extension ClientConnection {
             act(on: environment.gate.evaluate(body: nil, kind: kind, context: context), head: head, headBytes: headBytes, heldBody: nil)
         } else {
             act(on: verdict, head: head, headBytes: headBytes, heldBody: nil)
+        }
+    }
+
+    /// Actions that run code or write files inside an existing container.
+    static let actionsInsideContainers: Set<String> = ["exec.create", "container.attach", "container.attach.ws", "container.archive.put"]
+
+    /// A restricted user may not exec into, attach to or write files into a container that runs
+    /// with host privileges: that would be host root by proxy (THREATS ). The daemon is
+    /// asked about the container before the request is allowed.
+    private func guardAgainstEscalation(_ verdict: AccessVerdict) -> AccessVerdict {
+        let context: AccessContext
+        switch verdict {
+        case .allow(let allowed), .inspectBody(_, let allowed): context = allowed
+        case .deny: return verdict
+        }
+        guard let policy = context.policy, !policy.isPrivileged, let route = context.request?.route,
+            Self.actionsInsideContainers.contains(route.action), let container = route.objectName
+        else { return verdict }
+        let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
+        var denied = context
+        switch environment.escalationCheck.inspect(container: container) {
+        case .ordinary, .unknown:
+            return verdict
+        case .escalated(let why):
+            let reason = "\(route.action) into container \(container) is not allowed: \(why)"
+            denied.rule = "host-escape/privileged-target"
+            denied.reason = reason
+            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
+        case .unavailable(let why):
+            logger.error("cannot inspect a container before \(route.action)", metadata: ["container": "\(container)", "error": "\(why)"])
+            let reason = "container \(container) could not be checked (\(why))"
+            denied.rule = "host-escape/privileged-target"
+            denied.reason = reason
+            return .deny(status: 503, message: "dockgate: \(reason)\(who)", denied)
         }
     }
 

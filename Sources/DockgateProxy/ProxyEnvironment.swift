@@ -11,6 +11,7 @@ struct ProxyEnvironment: Sendable {
     let limits: ProxyLimits
     let upstream: UpstreamConnector
     let gate: AccessGate
+    let escalationCheck: ContainerEscalationCheck
     let audit: AuditTrail
     let logger: Logger
 }

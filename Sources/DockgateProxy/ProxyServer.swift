@@ -38,6 +38,7 @@ public final class ProxyServer: @unchecked Sendable {
             upstream: UpstreamConnector(path: upstreamPath),
             gate: AccessGate(
                 configuration: configuration, revokedSerials: context.revokedSerials, resolver: SymlinkResolvingPathResolver()),
+            escalationCheck: ContainerEscalationCheck(socketPath: upstreamPath),
             audit: audit,
             logger: logger)
     }

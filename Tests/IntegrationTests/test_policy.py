@@ -298,6 +298,25 @@ def test_developer_denied_exec_privileged(as_user, direct, sleeper):
     assert not inspect(direct, sleeper).get("ExecIDs"), "an exec instance was created"
 
 
+def test_developer_denied_exec_attach_and_cp_into_host_namespace_container(as_user, direct, container_name,
+                                                                         sleeper, tmp_path):
+    """Code run inside an admin's host-namespace container is host root: exec, attach and cp into
+    it are denied to the developer, while the same actions on an ordinary container work."""
+    name = container_name("hostpid")
+    rc, out, err = direct(["run", "-d", "--pid", "host", "--name", name, "busybox", "sleep", "600"])
+    assert rc == 0, err
+    rc, out, err = as_user(CLIENT_DEVELOPER, ["exec", name, "true"])
+    assert_denied(rc, err, "exec into a --pid host container")
+    assert "shares the host" in err, err
+    assert not inspect(direct, name).get("ExecIDs"), "an exec instance was created"
+    payload = tmp_path / "payload.txt"
+    payload.write_text("x")
+    rc, out, err = as_user(CLIENT_DEVELOPER, ["cp", str(payload), f"{name}:/tmp/payload.txt"])
+    assert_denied(rc, err, "cp into a --pid host container")
+    rc, out, err = as_user(CLIENT_DEVELOPER, ["exec", sleeper, "true"])
+    assert rc == 0, err
+
+
 def test_developer_denied_volume_bind_options(as_user, direct, volume_cleanup):
     name = unique_name("vol")
     volume_cleanup(name)
