@@ -91,7 +91,12 @@ extension ClientConnection {
         record.bytesOut = exchange.bytesOut
         if let key = exchange.createdKey, !exchange.capturedBody.isEmpty {
             let body = exchange.capturedIsChunked ? ChunkedBodyDecoder.decode(exchange.capturedBody) : exchange.capturedBody
-            if let body, let id = AuditFacts.createdID(fromResponseBody: body) { record.details.append((key, .string(id))) }
+            if let body, let id = AuditFacts.createdID(fromResponseBody: body) {
+                record.details.append((key, .string(id)))
+                if key == "exec_id", let owner = identity?.commonName {
+                    environment.execOwnership.record(execID: id, owner: owner)
+                }
+            }
         }
         writeAudit(record)
     }

@@ -118,12 +118,17 @@ extension ClientConnection {
         }
     }
 
+    /// Actions on an exec instance, named by its id.
+    static let actionsOnExecInstances: Set<String> = ["exec.start", "exec.resize", "exec.inspect"]
+
     /// Actions that run code or write files inside an existing container.
     static let actionsInsideContainers: Set<String> = ["exec.create", "container.attach", "container.attach.ws", "container.archive.put"]
 
-    /// A restricted user may not exec into, attach to or write files into a container that runs
-    /// with host privileges: that would be host root by proxy (THREATS ). The daemon is
-    /// asked about the container before the request is allowed.
+    /// Checks on existing objects that a request's own bytes cannot answer, for restricted users:
+    /// an exec instance may be started or watched only by the identity that created it (THREATS
+    /// X-04); and nobody may exec into, attach to or write files into a container that runs with
+    /// host privileges, since that would be host root by proxy — the daemon is asked
+    /// about the container before the request is allowed.
     private func guardAgainstEscalation(_ verdict: AccessVerdict) -> AccessVerdict {
         let context: AccessContext
         switch verdict {
@@ -131,10 +136,20 @@ extension ClientConnection {
         case .deny: return verdict
         }
         guard let policy = context.policy, !policy.isPrivileged, let route = context.request?.route,
-            Self.actionsInsideContainers.contains(route.action), let container = route.objectName
+            let object = route.objectName
         else { return verdict }
         let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
         var denied = context
+        if Self.actionsOnExecInstances.contains(route.action) {
+            // Only the identity that created an exec (through dockgate) may start or watch it.
+            guard let user = context.user, environment.execOwnership.owner(of: object) != user.commonName else { return verdict }
+            let reason = "exec \(object) was not created by \(user.commonName) through dockgate"
+            denied.rule = "ownership/exec"
+            denied.reason = reason
+            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
+        }
+        guard Self.actionsInsideContainers.contains(route.action) else { return verdict }
+        let container = object
         switch environment.escalationCheck.inspect(container: container) {
         case .ordinary, .unknown:
             return verdict

@@ -12,6 +12,8 @@ struct ProxyEnvironment: Sendable {
     let upstream: UpstreamConnector
     let gate: AccessGate
     let escalationCheck: ContainerEscalationCheck
+    /// Shared across reloads: exec ids keep their creator.
+    let execOwnership: ExecOwnership
     let audit: AuditTrail
     let logger: Logger
 }

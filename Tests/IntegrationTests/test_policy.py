@@ -20,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+import docker as docker_sdk
 import pytest
 
 from conftest import (
@@ -870,3 +871,28 @@ def test_explain_example_config(dockgate_bin, tmp_path):
     assert decision_line(out).startswith("deny"), out + err
     rc, out, err = explain(dockgate_bin, cfg, tmp_path, b'{"Image":"busybox"}', user="alice")
     assert decision_line(out).startswith("allow"), out + err
+
+
+def test_developer_cannot_start_or_inspect_an_exec_created_by_someone_else(dev_conn, direct, sleeper, as_user):
+    """An exec id is a capability: only the identity that created it through dockgate may start,
+    resize or inspect it (THREATS X-04). One made directly on the daemon is refused to the
+    developer; the developer's own execs keep working."""
+    rc, out, err = direct(["inspect", "--format", "{{.Id}}", sleeper])
+    assert rc == 0, err
+    api = docker_sdk.APIClient(base_url="unix://" + os.environ["DOCKER_TEST_SOCKET"], version="auto")
+    try:
+        foreign_exec = api.exec_create(out.strip(), ["true"])["Id"]
+    finally:
+        api.close()
+    for method, path, body in [
+        ("POST", f"/v1.41/exec/{foreign_exec}/start", b'{"Detach":true,"Tty":false}'),
+        ("GET", f"/v1.41/exec/{foreign_exec}/json", b""),
+    ]:
+        conn = dev_conn()
+        head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        conn.send(head.encode() + body)
+        resp = conn.read_response(timeout=30)
+        assert resp.status == 403, f"{method} {path}: {resp.raw_head!r} {resp.body[:300]!r}"
+        assert b"was not created by developer" in resp.body, resp.body
+    rc, out, err = as_user(CLIENT_DEVELOPER, ["exec", sleeper, "echo", "own-exec"])
+    assert rc == 0 and "own-exec" in out, err
