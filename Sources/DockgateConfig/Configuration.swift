@@ -79,15 +79,16 @@ public struct Configuration: Sendable, Equatable {
         self.policies = policies
     }
 
-    /// The user entry for a certificate CN, if the CN is listed (exact, case-sensitive match).
+    /// The user entry for a certificate CN, if the CN is listed: the same bytes, never a
+    /// canonically equivalent spelling (`"\u{212A}ate"` is not `"Kate"`).
     public func user(commonName: String) -> User? {
-        users.first { $0.commonName == commonName }
+        users.first { $0.commonName.hasSameBytes(as: commonName) }
     }
 
     /// The policy for a verified certificate, or nil: unknown CN, or a pinned fingerprint that differs.
     public func policy(commonName: String, fingerprint: String) -> (User, Policy)? {
         guard let user = user(commonName: commonName), let policy = policies[user.policyName] else { return nil }
-        if let pinned = user.fingerprint, pinned != fingerprint { return nil }
+        if let pinned = user.fingerprint, !pinned.hasSameBytes(as: fingerprint) { return nil }
         return (user, policy)
     }
 }

@@ -1,3 +1,4 @@
+import DockgateCore
 import DockgatePolicy
 import Yams
 
@@ -15,7 +16,7 @@ struct UserReader {
             guard commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
                 throw reader.error(item, "cn must be printable ASCII without spaces: \"\(commonName)\"")
             }
-            guard !users.contains(where: { $0.commonName == commonName }) else {
+            guard !users.contains(where: { $0.commonName.hasSameBytes(as: commonName) }) else {
                 throw reader.error(item, "user \"\(commonName)\" is listed twice")
             }
             let policyName = try reader.requiredString(map, "policy", in: item, context: "user \"\(commonName)\"")

@@ -65,7 +65,8 @@ struct YAMLReader {
     /// A SHA-256 certificate fingerprint: 64 hex digits, colons allowed, stored lower-case without colons.
     func fingerprint(_ node: Node, context: String) throws(ConfigurationError) -> String {
         let text = try string(node, context: context).lowercased().replacingOccurrences(of: ":", with: "")
-        guard text.count == 64, text.allSatisfy({ $0.isHexDigit }) else {
+        // Bytes, not Characters: `Character.isHexDigit` also accepts full-width digits.
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
             throw error(node, "\(context): a fingerprint must be a SHA-256 hex digest (64 hex digits, colons allowed)")
         }
         return text

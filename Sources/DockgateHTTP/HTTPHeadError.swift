@@ -19,6 +19,8 @@ public enum HTTPHeadError: Error, Equatable, Sendable {
     case unsupportedTransferEncoding
     case missingHost
     case multipleHosts
+    case nonASCIIHeaderValue(name: String)
+    case multipleContentTypes
 
     /// One sentence for the 400 response body, e.g. "request has both Content-Length and Transfer-Encoding".
     public var message: String {
@@ -40,6 +42,9 @@ public enum HTTPHeadError: Error, Equatable, Sendable {
         case .unsupportedTransferEncoding: "Transfer-Encoding is not exactly 'chunked'"
         case .missingHost: "HTTP/1.1 request has no Host header"
         case .multipleHosts: "request has more than one Host header"
+        case .nonASCIIHeaderValue(let name):
+            "header \(name) has a byte outside ASCII; dockerd's Go parsers read such values differently, so they are refused"
+        case .multipleContentTypes: "request has more than one Content-Type header"
         }
     }
 }

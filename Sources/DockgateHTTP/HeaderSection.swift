@@ -18,7 +18,7 @@ struct HeaderSection: Sendable {
     private(set) var hasUpgrade = false
     private(set) var expectsContinue = false
     private(set) var isRawStream = false
-    private var hasContentType = false
+    private(set) var contentTypeCount = 0
 
     init(allowsTransferEncoding: Bool) {
         self.allowsTransferEncoding = allowsTransferEncoding
@@ -47,9 +47,9 @@ struct HeaderSection: Sendable {
             hasUpgrade = true
         } else if ASCII.equalsIgnoringCase(name, "expect") {
             if ASCII.equalsIgnoringCase(value, "100-continue") { expectsContinue = true }
-        } else if ASCII.equalsIgnoringCase(name, "content-type"), !hasContentType {
-            hasContentType = true
-            isRawStream = Self.mediaTypeIs(value, "application/vnd.docker.raw-stream")
+        } else if ASCII.equalsIgnoringCase(name, "content-type") {
+            contentTypeCount += 1
+            if contentTypeCount == 1 { isRawStream = Self.mediaTypeIs(value, "application/vnd.docker.raw-stream") }
         }
     }
 

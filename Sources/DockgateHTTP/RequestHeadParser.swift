@@ -56,9 +56,17 @@ public struct RequestHeadParser: Sendable {
                 continue
             }
             if line.isEmpty { return try finish(requestLine) }
+            // Go trims Unicode white space and lower-cases Unicode letters where Swift and HTTP do
+            // not (mime.ParseMediaType, THREATS I-02): a request header value is plain ASCII or refused.
+            // (Names are tokens, already checked: any such byte is in the value.)
+            if line.contains(where: { $0 >= 0x80 }) {
+                throw .nonASCIIHeaderValue(name: String(decoding: line.prefix(scanned.nameLength), as: UTF8.self))
+            }
             try section.append(line, nameLength: scanned.nameLength)
             // RFC 9112 §3.2: a server MUST respond 400 to a request with more than one Host field.
             if section.hostCount > 1 { throw .multipleHosts }
+            // Go reads the first, a reader of the head may read the last: one is the only unambiguous count.
+            if section.contentTypeCount > 1 { throw .multipleContentTypes }
         }
         return nil
     }

@@ -1,3 +1,4 @@
+import DockgateCore
 import DockgateDocker
 
 /// Judges the JSON body dockerd will decode for one request kind.
@@ -40,14 +41,21 @@ struct BodyRules {
         guard !policy.isPrivileged else { return nil }
         // dockerd ≤ 26.1 reads HostConfig fields at the top level when HostConfig is absent or null
         // (THREATS V-01): a top-level key naming a HostConfig field is refused, whatever its value.
-        let hostConfigFields = Set(KnownFields.hostConfig.map(GoJSONFolding.fold))
+        let hostConfigFields = Set(KnownFields.hostConfig.map(GoJSONFolding.foldedBytes))
         if let legacy = fields.unknownMembers(KnownFields.containerCreate).first(where: {
-            hostConfigFields.contains(GoJSONFolding.fold($0.key)) && !BodyField.isZero($0.value)
+            hostConfigFields.contains(GoJSONFolding.foldedBytes($0.key)) && !BodyField.isZero($0.value)
         }) {
             return .deny("host-escape/legacy-shape", "\(legacy.key) belongs in HostConfig; the legacy top-level form is refused")
         }
         if let denial = unknownField(fields, KnownFields.containerCreate) { return denial }
-        if let denial = workingDirectory(try BodyField.string(fields["WorkingDir"], "WorkingDir")) { return denial }
+        if let denial = ContainerPathRules.checkWorkingDirectory(try BodyField.string(fields["WorkingDir"], "WorkingDir"), field: "WorkingDir") {
+            return denial
+        }
+        if let volumes = try BodyField.object(fields["Volumes"], "Volumes") {
+            for key in volumes.keys {
+                if let denial = ContainerPathRules.checkMountTarget(key, field: "Volumes") { return denial }
+            }
+        }
         if let hostConfig = try BodyField.object(fields["HostConfig"], "HostConfig"),
             let denial = try hostConfigRules.check(hostConfig)
         {
@@ -75,18 +83,21 @@ struct BodyRules {
         if try BodyField.bool(fields["Privileged"], "Privileged") == true {
             return .deny("host-escape/privileged-exec", "privileged exec is not allowed")
         }
-        return workingDirectory(try BodyField.string(fields["WorkingDir"], "WorkingDir"))
+        // docker-py ≤ 7 sends the container's name again in the body; dockerd ignores it (the path names
+        // the container), so any string is accepted and nothing else.
+        _ = try BodyField.string(fields["Container"], "Container")
+        return ContainerPathRules.checkWorkingDirectory(try BodyField.string(fields["WorkingDir"], "WorkingDir"), field: "WorkingDir")
     }
 
     private func volumeCreate(_ fields: FoldedObject) throws(BodyFieldError) -> PolicyDecision? {
         guard !policy.isPrivileged else { return nil }
         if let denial = unknownField(fields, KnownFields.volumeCreate) { return denial }
         let driver = try BodyField.string(fields["Driver"], "Driver") ?? ""
-        guard ["", "local"].contains(driver) else {
+        guard ["", "local"].containsBytes(of: driver) else {
             return .deny("host-escape/volume-driver", "volume driver \"\(driver)\" is not allowed")
         }
         if let options = try BodyField.object(fields["DriverOpts"], "DriverOpts"),
-            let key = options.keys.first(where: MountRules.hostMountingOptions.contains)
+            let key = options.keys.first(where: MountRules.hostMountingOptions.containsBytes(of:))
         {
             return .deny("host-escape/volume-options", "local volume option \"\(key)\" would mount a host path or device")
         }
@@ -97,7 +108,7 @@ struct BodyRules {
         guard !policy.isPrivileged else { return nil }
         if let denial = unknownField(fields, KnownFields.networkCreate) { return denial }
         let driver = try BodyField.string(fields["Driver"], "Driver") ?? ""
-        guard ["", "bridge"].contains(driver) else {
+        guard ["", "bridge"].containsBytes(of: driver) else {
             return .deny("host-escape/network-driver", "network driver \"\(driver)\" is not allowed (bridge only)")
         }
         if try BodyField.bool(fields["Ingress"], "Ingress") == true {
@@ -110,11 +121,5 @@ struct BodyRules {
             return .deny("host-escape/network", "ConfigFrom is not allowed")
         }
         return nil
-    }
-
-    /// runc ≤ 1.1.11 started a process with a cwd in the host mount namespace (CVE-2024-21626, THREATS C-11).
-    private func workingDirectory(_ directory: String?) -> PolicyDecision? {
-        guard let directory, directory == "/proc" || directory.hasPrefix("/proc/") else { return nil }
-        return .deny("host-escape/working-dir", "a working directory under /proc is not allowed")
     }
 }

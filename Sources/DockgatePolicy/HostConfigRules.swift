@@ -1,3 +1,4 @@
+import DockgateCore
 import DockgateDocker
 
 /// The "no host escape" rules for a container's HostConfig (THREATS §1.1–§1.5), applied to every
@@ -31,7 +32,7 @@ struct HostConfigRules {
         }
         if let denial = try namespaces(fields, field) { return denial }
         if let options = try BodyField.strings(fields["SecurityOpt"], "\(field).SecurityOpt") {
-            for option in options where !Self.allowedSecurityOptions.contains(option) {
+            for option in options where !Self.allowedSecurityOptions.containsBytes(of: option) {
                 return .deny("host-escape/security-opt", "security option \"\(option)\" weakens confinement and is not allowed")
             }
         }
@@ -50,7 +51,7 @@ struct HostConfigRules {
         if let parent = try BodyField.string(fields["CgroupParent"], "\(field).CgroupParent"), !parent.isEmpty {
             return .deny("host-escape/cgroup-parent", "CgroupParent would leave the cgroup that carries the limits")
         }
-        if let runtime = try BodyField.string(fields["Runtime"], "\(field).Runtime"), !["", "runc"].contains(runtime) {
+        if let runtime = try BodyField.string(fields["Runtime"], "\(field).Runtime"), !["", "runc"].containsBytes(of: runtime) {
             return .deny("host-escape/runtime", "runtime \"\(runtime)\" is not allowed")
         }
         if try BodyField.bool(fields["OomKillDisable"], "\(field).OomKillDisable") == true {
@@ -59,7 +60,7 @@ struct HostConfigRules {
         if let score = try BodyField.integer(fields["OomScoreAdj"], "\(field).OomScoreAdj"), score < 0 {
             return .deny("host-escape/oom", "a negative OomScoreAdj is not allowed")
         }
-        if let driver = try BodyField.string(fields["VolumeDriver"], "\(field).VolumeDriver"), !["", "local"].contains(driver) {
+        if let driver = try BodyField.string(fields["VolumeDriver"], "\(field).VolumeDriver"), !["", "local"].containsBytes(of: driver) {
             return .deny("host-escape/volume-driver", "volume driver \"\(driver)\" is not allowed")
         }
         if let items = try BodyField.strings(fields["VolumesFrom"], "\(field).VolumesFrom"), !items.isEmpty {
@@ -70,11 +71,16 @@ struct HostConfigRules {
         }
         if let logConfig = try BodyField.object(fields["LogConfig"], "\(field).LogConfig"),
             let driver = try BodyField.string(logConfig.member("Type"), "\(field).LogConfig.Type"),
-            !Self.allowedLogDrivers.contains(driver)
+            !Self.allowedLogDrivers.containsBytes(of: driver)
         {
             return .deny("host-escape/log-driver", "log driver \"\(driver)\" is not allowed (json-file, local, none)")
         }
         if let denial = try bindList(fields, field) { return denial }
+        if let tmpfs = try BodyField.object(fields["Tmpfs"], "\(field).Tmpfs") {
+            for target in tmpfs.keys {
+                if let denial = ContainerPathRules.checkMountTarget(target, field: "\(field).Tmpfs") { return denial }
+            }
+        }
         return try MountRules(policy: policy, binds: binds).check(fields["Mounts"], field: "\(field).Mounts")
     }
 
@@ -87,8 +93,8 @@ struct HostConfigRules {
                 return .deny("host-escape/capabilities", "capability name \"\(raw)\" is refused (non-ASCII)")
             }
             let upper = raw.uppercased()
-            let name = upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
-            if name == "CAP_ALL" || !policy.capabilities.contains(name) {
+            let name = upper.startsWithBytes(of: "CAP_") ? upper : "CAP_" + upper
+            if name.hasSameBytes(as: "CAP_ALL") || !policy.capabilities.containsBytes(of: name) {
                 return .deny("host-escape/capabilities", "adding capability \(name) is not allowed")
             }
         }
@@ -97,8 +103,8 @@ struct HostConfigRules {
 
     private func namespaces(_ fields: FoldedObject, _ field: String) throws(BodyFieldError) -> PolicyDecision? {
         if let mode = try BodyField.string(fields["NetworkMode"], "\(field).NetworkMode") {
-            if mode == "host" { return .deny("host-escape/network", "the host network namespace is not allowed") }
-            if mode.hasPrefix("container:") {
+            if mode.hasSameBytes(as: "host") { return .deny("host-escape/network", "the host network namespace is not allowed") }
+            if mode.startsWithBytes(of: "container:") {
                 return .deny("host-escape/network", "joining another container's network namespace is not allowed")
             }
         }
@@ -107,7 +113,7 @@ struct HostConfigRules {
             ("UsernsMode", [""]), ("CgroupnsMode", ["", "private"]), ("Cgroup", [""]),
         ]
         for (name, values) in allowed {
-            if let mode = try BodyField.string(fields[name], "\(field).\(name)"), !values.contains(mode) {
+            if let mode = try BodyField.string(fields[name], "\(field).\(name)"), !values.containsBytes(of: mode) {
                 return .deny("host-escape/namespaces", "\(name) \"\(mode)\" shares a host or another container's namespace")
             }
         }
@@ -121,9 +127,12 @@ struct HostConfigRules {
         for entry in entries {
             let parts = entry.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count <= 3 else { return .malformed("\(field).Binds: \"\(entry)\" is not a valid bind specification") }
-            guard parts.count >= 2 else { continue }  // an anonymous volume at that path
+            // One part: an anonymous volume at that path; otherwise the second part is the target.
+            let target = String(parts.count == 1 ? parts[0] : parts[1])
+            if let denial = ContainerPathRules.checkMountTarget(target, field: "\(field).Binds") { return denial }
+            guard parts.count >= 2 else { continue }
             let source = String(parts[0])
-            guard source.hasPrefix("/") else { continue }  // a named volume
+            guard source.startsWithBytes(of: "/") else { continue }  // a named volume
             if let denial = binds.check(source: source, field: "\(field).Binds") { return denial }
         }
         return nil

@@ -27,8 +27,9 @@ enum KnownFields {
         "Capabilities",
     ])
     static let containerUpdate: Set<String> = resources.union(["RestartPolicy"])
+    /// `Container` is not an ExecOptions field: docker-py sends it and dockerd ignores it.
     static let execCreate: Set<String> = [
-        "User", "Privileged", "Tty", "ConsoleSize", "AttachStdin", "AttachStderr", "AttachStdout", "Detach",
+        "Container", "User", "Privileged", "Tty", "ConsoleSize", "AttachStdin", "AttachStderr", "AttachStdout", "Detach",
         "DetachKeys", "Env", "WorkingDir", "Cmd",
     ]
     static let volumeCreate: Set<String> = ["Name", "Driver", "DriverOpts", "Labels", "ClusterVolumeSpec"]
@@ -52,8 +53,9 @@ struct FoldedObject {
 
     /// Members that match none of `known`, with their keys as written.
     func unknownMembers(_ known: Set<String>) -> [(key: String, value: JSONValue)] {
-        let foldedKnown = Set(known.map(GoJSONFolding.fold))
-        return object.members.filter { !foldedKnown.contains(GoJSONFolding.fold($0.key)) }
+        // Folded bytes, not Strings: a Set<String> would also match canonically equivalent keys.
+        let foldedKnown = Set(known.map(GoJSONFolding.foldedBytes))
+        return object.members.filter { !foldedKnown.contains(GoJSONFolding.foldedBytes($0.key)) }
     }
 
     /// Keys with non-ASCII characters: Go folds some of them onto ASCII field names (`Bindſ`),

@@ -1,3 +1,4 @@
+import DockgateCore
 import DockgateDocker
 
 /// `HostConfig.Mounts[]` (THREATS M-04, M-05, M-10): binds get the bind-root rule, volumes may not
@@ -8,6 +9,10 @@ struct MountRules {
 
     /// The local driver's options that mount a host path, a device or a remote share.
     static let hostMountingOptions: Set<String> = ["type", "o", "device"]
+    static let knownTypes = ["bind", "volume", "tmpfs", "image"]
+    /// Propagation that keeps the container's mounts apart from the host's: `shared` and `slave`
+    /// (and their recursive forms) tie the two together, in one direction or both.
+    static let privatePropagations = ["", "private", "rprivate"]
 
     func check(_ value: JSONValue?, field: String) throws(BodyFieldError) -> PolicyDecision? {
         guard let mounts = try BodyField.array(value, field) else { return nil }
@@ -23,12 +28,15 @@ struct MountRules {
             }
             let type = try BodyField.string(mount["Type"], "\(itemField).Type") ?? ""
             let source = try BodyField.string(mount["Source"], "\(itemField).Source") ?? ""
-            switch type {
+            let target = try BodyField.string(mount["Target"], "\(itemField).Target") ?? ""
+            if let denial = ContainerPathRules.checkMountTarget(target, field: "\(itemField).Target") { return denial }
+            // Matched by bytes: the switch below only ever sees one of these constants.
+            switch Self.knownTypes.first(where: { $0.hasSameBytes(as: type) }) {
             case "bind":
                 if let denial = binds.check(source: source, field: itemField) { return denial }
                 if let options = try BodyField.object(mount["BindOptions"], "\(itemField).BindOptions"),
                     let propagation = try BodyField.string(options.member("Propagation"), "\(itemField).BindOptions.Propagation"),
-                    ["shared", "rshared"].contains(propagation)
+                    !Self.privatePropagations.containsBytes(of: propagation)
                 {
                     return .deny("host-escape/bind-mount", "\(itemField): \(propagation) propagation would reach the host's mounts")
                 }
@@ -40,7 +48,7 @@ struct MountRules {
                 if let denial = ImageRules(policy: policy).checkContainerImage(source, field: "\(itemField).Source") {
                     return denial
                 }
-            default:
+            default:  // includes nil: a type dockgate does not know
                 return .deny("host-escape/mount-type", "\(itemField): mount type \"\(type)\" is not allowed")
             }
         }
@@ -52,12 +60,12 @@ struct MountRules {
             let driver = try BodyField.object(options.member("DriverConfig"), "\(field).VolumeOptions.DriverConfig")
         else { return nil }
         let name = try BodyField.string(driver.member("Name"), "\(field).VolumeOptions.DriverConfig.Name") ?? ""
-        guard ["", "local"].contains(name) else {
+        guard ["", "local"].containsBytes(of: name) else {
             return .deny("host-escape/volume-driver", "\(field): volume driver \"\(name)\" is not allowed")
         }
         // Map keys are exact in Go (THREATS G-16): "type" is the option, "Type" is rejected by the driver.
         if let driverOptions = try BodyField.object(driver.member("Options"), "\(field).VolumeOptions.DriverConfig.Options"),
-            let key = driverOptions.keys.first(where: Self.hostMountingOptions.contains)
+            let key = driverOptions.keys.first(where: Self.hostMountingOptions.containsBytes(of:))
         {
             return .deny("host-escape/volume-options", "\(field): local volume option \"\(key)\" would mount a host path or device")
         }

@@ -1,3 +1,4 @@
+import DockgateDocker
 /// The outcome of judging a request. A denial is data: it travels to the audit record and to the
 /// Docker-shaped error body, with the rule that decided it.
 public enum PolicyDecision: Sendable, Equatable {
@@ -39,6 +40,17 @@ public enum BodyKind: String, Sendable, Equatable {
     case execCreate = "exec create"
     case volumeCreate = "volume create"
     case networkCreate = "network create"
+
+    /// Where the body holds Go maps (exact keys) rather than structs (folded keys).
+    public var goShape: GoValueShape {
+        switch self {
+        case .containerCreate: DockerBodyShapes.containerCreate
+        case .containerUpdate: DockerBodyShapes.containerUpdate
+        case .execCreate: DockerBodyShapes.execCreate
+        case .volumeCreate: DockerBodyShapes.volumeCreate
+        case .networkCreate: DockerBodyShapes.networkCreate
+        }
+    }
 
     /// "container-create": the kind as it appears in rule names.
     var ruleName: String { String(rawValue.map { $0 == " " ? "-" : $0 }) }

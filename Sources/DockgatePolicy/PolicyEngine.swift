@@ -27,11 +27,11 @@ public struct PolicyEngine: Sendable {
             return .decided(.malformed("API version \(version) is refused; dockgate serves API \(Self.minimumAPIVersion) and later"))
         }
         if let decision = alwaysDecided(request) { return .decided(decision) }
-        if let mediaType = facts.mediaType, facts.hasBody,
-            mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data"
-        {
+        if facts.hasBody, MediaType.isForm(contentType: facts.contentType) {
             // Go's ParseForm merges a form body ahead of the query (THREATS I-02): refuse rather than guess.
-            return .decided(.malformed("form-encoded request bodies are refused (dockerd would read them as query parameters)"))
+            return .decided(.malformed(
+                "form-encoded request bodies are refused (dockerd would read them as query parameters); "
+                    + "send Content-Type: application/json"))
         }
         guard let route = request.route else {
             if policy.allowsUnknownEndpoints { return .decided(.allow(rule: "endpoints/unknown")) }
@@ -62,7 +62,7 @@ public struct PolicyEngine: Sendable {
     public func decide(bodyBytes: [UInt8]?, kind: BodyKind, maxBodyBytes: Int = 4 * 1024 * 1024) -> PolicyDecision {
         guard let bodyBytes, !bodyBytes.isEmpty else { return decide(body: nil, kind: kind) }
         do {
-            return decide(body: try StrictJSONReader(maxBytes: maxBodyBytes).read(bodyBytes), kind: kind)
+            return decide(body: try StrictJSONReader(maxBytes: maxBodyBytes).read(bodyBytes, shape: kind.goShape), kind: kind)
         } catch {
             return .malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)")
         }

@@ -6,14 +6,14 @@ public struct RequestFacts: Sendable, Equatable {
     /// Content-Length, or nil for chunked (unknown length) or no body.
     public var contentLength: UInt64?
     public var isChunked: Bool
-    /// The media type of Content-Type, lower-cased, without parameters ("application/json").
-    public var mediaType: String?
+    /// The first `Content-Type` value as sent (the one Go reads), or nil when there is none.
+    public var contentType: String?
 
-    public init(request: CanonicalRequest, contentLength: UInt64?, isChunked: Bool, mediaType: String?) {
+    public init(request: CanonicalRequest, contentLength: UInt64?, isChunked: Bool, contentType: String?) {
         self.request = request
         self.contentLength = contentLength
         self.isChunked = isChunked
-        self.mediaType = mediaType
+        self.contentType = contentType
     }
 
     public var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }

@@ -31,7 +31,7 @@ struct AccessGate: Sendable {
     let configuration: Configuration
     /// Serials revoked by the configured CRLs (the handshake already refuses them; this catches
     /// connections opened before a reload added them).
-    let revokedSerials: Set<String>
+    let revokedSerials: Set<[UInt8]>
     let resolver: any HostPathResolver
     /// Largest body read for inspection; a larger one is refused (413), never waved through
     /// unread (the CVE-2026-34040 class, THREATS H-02).
@@ -42,7 +42,7 @@ struct AccessGate: Sendable {
         maxInspectedBodyBytes: Int = 4 * 1024 * 1024
     ) {
         self.configuration = configuration
-        self.revokedSerials = revokedSerials
+        self.revokedSerials = Set(revokedSerials.map { Array($0.utf8) })
         self.resolver = resolver
         self.maxInspectedBodyBytes = maxInspectedBodyBytes
     }
@@ -54,7 +54,9 @@ struct AccessGate: Sendable {
     }
 
     func isRevoked(_ identity: ClientIdentity) -> Bool {
-        revokedSerials.contains(identity.serialHex) || configuration.tls.revokedFingerprints.contains(identity.sha256Fingerprint)
+        // Compared as bytes (a Set<String> lookup matches canonically equivalent spellings too).
+        revokedSerials.contains(Array(identity.serialHex.utf8))
+            || configuration.tls.revokedFingerprints.containsBytes(of: identity.sha256Fingerprint)
     }
 
     func evaluate(identity: ClientIdentity, head: RequestHead) -> AccessVerdict {
@@ -86,7 +88,7 @@ struct AccessGate: Sendable {
         }
         let facts = RequestFacts(
             request: request, contentLength: head.framing.contentLength, isChunked: head.framing == .chunked,
-            mediaType: Self.mediaType(head.headers.first("Content-Type")))
+            contentType: head.headers.first("Content-Type"))
         switch PolicyEngine(policy: policy, resolver: resolver).decide(facts) {
         case .decided(let decision):
             return verdict(decision, context)
@@ -101,7 +103,7 @@ struct AccessGate: Sendable {
         var json: JSONValue?
         if let body, !body.isEmpty {
             do {
-                json = try StrictJSONReader(maxBytes: maxInspectedBodyBytes).read(body)
+                json = try StrictJSONReader(maxBytes: maxInspectedBodyBytes).read(body, shape: kind.goShape)
             } catch {
                 return deny(.malformed("the \(kind.rawValue) body cannot be read unambiguously: \(error.message)"), context)
             }
@@ -134,24 +136,20 @@ struct AccessGate: Sendable {
     /// The only routes dockerd hijacks, and the upgrade each speaks (PROTOCOL.md §1.1). Anything
     /// else asking to upgrade is refused: the proxy must never take a connection out of HTTP
     /// parsing on the client's word alone (THREATS H-14, H-15).
-    static let upgradeProtocols: [String: Set<String>] = [
-        "container.attach": ["tcp"], "exec.start": ["tcp"], "container.attach.ws": ["websocket"],
-        "session": ["h2c"], "grpc": ["h2c"],
+    static let upgradeProtocols: [(action: String, protocol: String)] = [
+        ("container.attach", "tcp"), ("exec.start", "tcp"), ("container.attach.ws", "websocket"),
+        ("session", "h2c"), ("grpc", "h2c"),
     ]
 
     static func upgradeProblem(_ upgrade: String, action: String?) -> String? {
-        guard let action, let allowed = upgradeProtocols[action] else {
+        guard let action, let allowed = upgradeProtocols.first(where: { $0.action.hasSameBytes(as: action) }) else {
             return "Upgrade is accepted only on attach, exec start and the BuildKit session endpoints"
         }
-        let wanted = upgrade.trimmingCharacters(in: .whitespaces).lowercased()
-        return allowed.contains(wanted) ? nil : "Upgrade: \(upgrade) is not accepted on \(action)"
-    }
-
-    /// "Application/JSON; charset=utf-8" → "application/json" (THREATS V-06: parse as MIME).
-    static func mediaType(_ contentType: String?) -> String? {
-        guard let contentType else { return nil }
-        let type = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-        return type.trimmingCharacters(in: .whitespaces).lowercased()
+        // The value is ASCII (the head parser refuses anything else); compared as bytes, ignoring ASCII case.
+        let wanted = upgrade.utf8.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        let matches = wanted.count == allowed.protocol.utf8.count
+            && zip(wanted, allowed.protocol.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        return matches ? nil : "Upgrade: \(upgrade) is not accepted on \(action)"
     }
 }
 

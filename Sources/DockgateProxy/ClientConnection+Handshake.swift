@@ -56,6 +56,15 @@ extension ClientConnection {
                 closeNow(reason: "no verified client certificate")
                 return
             }
+            // Users are named by printable ASCII CNs; anything else could only alias one of them
+            // (a canonically equivalent or look-alike spelling), so it is refused outright.
+            guard identity.commonName.isPrintableASCII else {
+                logger.notice("client certificate CN is not printable ASCII", metadata: ["subject": "\(identity.subject)"])
+                auditHandshakeFailure(
+                    reason: "client certificate CN is not printable ASCII (or is missing)", subject: identity.subject)
+                closeNow(reason: "client certificate CN is not printable ASCII")
+                return
+            }
             self.identity = identity
             logger[metadataKey: "cn"] = "\(identity.commonName)"
             logger.debug("handshake complete", metadata: ["tls": "\(tls.protocolVersion)", "serial": "\(identity.serialHex)"])

@@ -25,7 +25,7 @@ func fuzzRequestTarget(_ bytes: [UInt8]) {
     require(again == .success(request), "canonicalization is not deterministic")
 
     for (contentLength, isChunked, mediaType) in framings {
-        let facts = RequestFacts(request: request, contentLength: contentLength, isChunked: isChunked, mediaType: mediaType)
+        let facts = RequestFacts(request: request, contentLength: contentLength, isChunked: isChunked, contentType: mediaType)
         let verdict = engine.decide(facts)
         if case .inspectBody(let kind) = verdict { _ = engine.decide(body: nil, kind: kind) }
     }

@@ -66,7 +66,7 @@ struct PolicyCommand: ParsableCommand {
             }
             let facts = RequestFacts(
                 request: request, contentLength: bodyBytes.map { UInt64($0.count) }, isChunked: false,
-                mediaType: bodyBytes == nil ? nil : contentType.lowercased())
+                contentType: bodyBytes == nil ? nil : contentType)
             return PolicyEngine(policy: policy, resolver: SymlinkResolvingPathResolver()).decide(facts, wholeBody: bodyBytes)
         }
     }

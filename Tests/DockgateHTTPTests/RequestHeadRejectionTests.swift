@@ -67,6 +67,23 @@ struct RequestHeadRejectionTests {
         #expect(request(rejection.text) == .failed(rejection.error))
     }
 
+    /// Bytes outside ASCII in any request header value: Go's Unicode TrimSpace and ToLower read
+    /// them differently (U+0085, U+00A0, U+2028 are spaces to Go, "\u{212A}" lower-cases to "k").
+    static let nonASCIIValues: [Rejection] = [
+        Rejection("NEL after a form type", fields("Content-Type: application/x-www-form-urlencoded\u{85}"), .nonASCIIHeaderValue(name: "Content-Type")),
+        Rejection("NBSP before a form type", fields("Content-Type: \u{A0}application/x-www-form-urlencoded"), .nonASCIIHeaderValue(name: "Content-Type")),
+        Rejection("LINE SEPARATOR in Content-Type", fields("Content-Type: multipart/form-data\u{2028}"), .nonASCIIHeaderValue(name: "Content-Type")),
+        Rejection("Kelvin sign in Upgrade", fields("Upgrade: tc\u{212A}"), .nonASCIIHeaderValue(name: "Upgrade")),
+        Rejection("non-ASCII Connection", fields("Connection: clos\u{E9}"), .nonASCIIHeaderValue(name: "Connection")),
+        Rejection("UTF-8 in an unknown header", fields("X-A: caf\u{E9}"), .nonASCIIHeaderValue(name: "X-A")),
+        Rejection("two Content-Types", fields("Content-Type: application/json", "Content-Type: application/x-www-form-urlencoded"), .multipleContentTypes),
+    ]
+
+    @Test(arguments: nonASCIIValues)
+    func nonASCIIValue(_ rejection: Rejection) {
+        #expect(request(rejection.text) == .failed(rejection.error))
+    }
+
     static let fieldLines: [Rejection] = [
         Rejection("obs-fold with SP", fields("X-A: a", " b"), .obsFold),
         Rejection("obs-fold with HTAB", fields("X-A: a", "\tb"), .obsFold),

@@ -129,7 +129,7 @@ func deniesHostControlEndpoints(method: String, target: String) {
 /// Builds with host networking or other host-reaching parameters are refused (THREATS B-01…B-03).
 @Test func deniesHostReachingBuilds() {
     let builder = Policy(name: "builder", endpoints: [.build: .write])
-    #expect(decide(builder, "POST", "/v1.41/build?t=x&networkmode=host", mediaType: "application/x-tar").rule == "host-escape/build-network")
+    #expect(decide(builder, "POST", "/v1.41/build?t=x&networkmode=host", contentType: "application/x-tar").rule == "host-escape/build-network")
     #expect(decide(builder, "POST", "/v1.41/build?remote=https://example.com/x.git").rule == "host-escape/build")
     #expect(decide(builder, "POST", "/v1.41/build?t=x&networkmode=default").isAllowed)
 }

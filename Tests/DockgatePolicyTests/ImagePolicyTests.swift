@@ -34,7 +34,7 @@ func deniesOtherImages(image: String) {
     ("/v1.41/commit?container=abc&repo=busybox&tag=x", "images/writes"),
 ])
 func deniesImageNameWrites(target: String, rule: String) {
-    #expect(decide(Policies.developer, "POST", target, mediaType: "application/x-tar").rule == rule)
+    #expect(decide(Policies.developer, "POST", target, contentType: "application/x-tar").rule == rule)
 }
 
 /// An image mount obeys the allowlist too (THREATS M-10).

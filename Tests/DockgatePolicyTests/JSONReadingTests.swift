@@ -38,6 +38,6 @@ func deniesEverySpellingOfPrivileged(body: String) {
 @Test func refusesFormBodies() {
     let decision = decide(
         Policies.developer, "POST", "/v1.41/images/create?fromImage=busybox", body: "fromImage=evil/x",
-        mediaType: "application/x-www-form-urlencoded")
+        contentType: "application/x-www-form-urlencoded")
     #expect(decision.status == 400)
 }

@@ -23,7 +23,7 @@ enum Policies {
 /// Runs a request through the engine the way the proxy does: head first, then the body if asked.
 func decide(
     _ policy: Policy, _ method: String, _ target: String, body: String? = nil, chunked: Bool = false,
-    mediaType: String? = "application/json", resolver: any HostPathResolver = LexicalPathResolver()
+    contentType: String? = "application/json", resolver: any HostPathResolver = LexicalPathResolver()
 ) -> PolicyDecision {
     let request: CanonicalRequest
     do {
@@ -34,7 +34,7 @@ func decide(
     let bytes = body.map { Array($0.utf8) }
     let facts = RequestFacts(
         request: request, contentLength: chunked ? nil : bytes.map { UInt64($0.count) }, isChunked: chunked,
-        mediaType: mediaType)
+        contentType: contentType)
     return PolicyEngine(policy: policy, resolver: resolver).decide(facts, wholeBody: bytes)
 }
 

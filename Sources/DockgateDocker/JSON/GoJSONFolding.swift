@@ -44,7 +44,7 @@ public enum GoJSONFolding {
     }
 
     /// The folded key as bytes, for hashing in duplicate detection.
-    static func foldedBytes(_ key: String) -> [UInt8] {
+    public static func foldedBytes(_ key: String) -> [UInt8] {
         if isASCII(key) {
             return key.utf8.map(upperASCII)
         }

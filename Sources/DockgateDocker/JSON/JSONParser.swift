@@ -6,12 +6,14 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private let folding: Bool
+    private let rootShape: GoValueShape
     private var pos = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, rejectFoldedDuplicates: Bool) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, rejectFoldedDuplicates: Bool, shape: GoValueShape = .plain) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.folding = rejectFoldedDuplicates
+        self.rootShape = shape
     }
 
     // MARK: Document
@@ -58,7 +60,8 @@ struct JSONParser {
                     break
                 }
                 let step = stack.last?.childStep ?? .root
-                stack.append(JSONParserFrame(isObject: isObject, step: step, folding: folding))
+                let shape = stack.last?.childShape ?? rootShape
+                stack.append(JSONParserFrame(isObject: isObject, step: step, shape: shape, folding: folding))
                 if isObject { try parseMemberKey(&stack) }
                 continue nextValue
             case UInt8(ascii: "\""):

@@ -23,15 +23,18 @@ public struct StrictJSONReader: Sendable {
         self.rejectFoldedDuplicates = rejectFoldedDuplicates
     }
 
-    public func read(_ bytes: some Collection<UInt8>) throws(JSONReadError) -> JSONValue {
+    /// `shape` says which objects are Go maps: their keys are compared exactly, everyone else's by
+    /// Go's folding. Without it every object is read as a struct (the stricter reading).
+    public func read(_ bytes: some Collection<UInt8>, shape: GoValueShape = .plain) throws(JSONReadError) -> JSONValue {
         guard bytes.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
-        let result = bytes.withContiguousStorageIfAvailable(parse)
-            ?? Array(bytes).withUnsafeBufferPointer(parse)
+        let result = bytes.withContiguousStorageIfAvailable { parse($0, shape) }
+            ?? Array(bytes).withUnsafeBufferPointer { parse($0, shape) }
         return try result.get()
     }
 
-    private func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONReadError> {
-        var parser = JSONParser(bytes: buffer, maxDepth: maxDepth, rejectFoldedDuplicates: rejectFoldedDuplicates)
+    private func parse(_ buffer: UnsafeBufferPointer<UInt8>, _ shape: GoValueShape) -> Result<JSONValue, JSONReadError> {
+        var parser = JSONParser(
+            bytes: buffer, maxDepth: maxDepth, rejectFoldedDuplicates: rejectFoldedDuplicates, shape: shape)
         do throws(JSONReadError) {
             return .success(try parser.parseDocument())
         } catch {
