@@ -13,7 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C at the edges: OpenSSL and libsystemd are reached only through these three targets.
+        // C at the edges: OpenSSL, libsystemd and the Linux-only headers Glibc does not import
+        // (signalfd) are reached only through these four targets.
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
@@ -29,7 +30,9 @@ let package = Package(
         .target(name: "DockgateCore"),
         .target(name: "DockgateSystemd", dependencies: ["CSystemd"]),
         .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd"]),
-        .target(name: "DockgateIO", dependencies: ["DockgateCore"]),
+        // sys/signalfd.h, which Swift's Glibc module leaves out (no library to link).
+        .systemLibrary(name: "CLinux"),
+        .target(name: "DockgateIO", dependencies: ["DockgateCore", "CLinux"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
         .target(name: "DockgatePolicy", dependencies: ["DockgateDocker", "DockgateCore"]),
@@ -79,5 +82,8 @@ let package = Package(
         .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
+        // A helper process that blocks signals before its first thread, as `dockgate serve` does.
+        .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
+        .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),
     ]
 )

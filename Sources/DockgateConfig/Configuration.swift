@@ -12,13 +12,20 @@ public struct Configuration: Sendable, Equatable {
         public var crl: String?
         /// SHA-256 fingerprints (lower-case hex) of client certificates refused whatever their CN.
         public var revokedFingerprints: Set<String>
+        /// `allow_client_certificates_without_eku`: accept client leaves that carry no Extended
+        /// Key Usage extension at all (off by default). Never admits an EKU that lacks clientAuth.
+        public var allowClientCertificatesWithoutEKU: Bool
 
-        public init(certificate: String, key: String, clientCA: String, crl: String? = nil, revokedFingerprints: Set<String> = []) {
+        public init(
+            certificate: String, key: String, clientCA: String, crl: String? = nil, revokedFingerprints: Set<String> = [],
+            allowClientCertificatesWithoutEKU: Bool = false
+        ) {
             self.certificate = certificate
             self.key = key
             self.clientCA = clientCA
             self.crl = crl
             self.revokedFingerprints = revokedFingerprints
+            self.allowClientCertificatesWithoutEKU = allowClientCertificatesWithoutEKU
         }
     }
 

@@ -55,7 +55,8 @@ public enum ConfigurationLoader {
             throw ConfigurationError(file: file, message: "missing required section \"tls\" (certificate, key, client_ca)")
         }
         let tlsMap = try reader.mapping(
-            tlsNode, allowedKeys: ["certificate", "key", "client_ca", "crl", "revoked_fingerprints"], context: "tls")
+            tlsNode, allowedKeys: ["certificate", "key", "client_ca", "crl", "revoked_fingerprints", "allow_client_certificates_without_eku"],
+            context: "tls")
         var tls = Configuration.TLSFiles(
             certificate: try reader.requiredString(tlsMap, "certificate", in: tlsNode, context: "tls"),
             key: try reader.requiredString(tlsMap, "key", in: tlsNode, context: "tls"),
@@ -65,6 +66,10 @@ public enum ConfigurationLoader {
             for item in try reader.sequence(node, context: "tls.revoked_fingerprints") {
                 tls.revokedFingerprints.insert(try reader.fingerprint(item, context: "tls.revoked_fingerprints"))
             }
+        }
+
+        if let node = tlsMap["allow_client_certificates_without_eku"] {
+            tls.allowClientCertificatesWithoutEKU = try reader.bool(node, context: "tls.allow_client_certificates_without_eku")
         }
 
         var limits = ProxyLimits()

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+internal import CLinux
 
 /// The only place that turns `-1`/`errno` into Swift errors. `EINTR` is retried here so callers
 /// never see it; `EAGAIN` becomes `.wouldBlock`.
@@ -62,6 +63,50 @@ public enum Syscall {
         setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPIDLE, value: 15)
         setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPINTVL, value: 15)
         setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPCNT, value: 4)
+    }
+
+    /// Blocks `signals` in the calling thread; threads it creates afterwards inherit the mask.
+    /// pthread_sigmask(3) returns the error number instead of setting errno.
+    public static func blockSignals(_ signals: [Int32]) throws(SystemError) {
+        var set = signalSet(signals)
+        let result = pthread_sigmask(SIG_BLOCK, &set, nil)
+        if result != 0 { throw SystemError(call: "pthread_sigmask", errno: result) }
+    }
+
+    /// Which of `signals` the calling thread blocks.
+    public static func blockedSignals(among signals: [Int32]) -> [Int32] {
+        var current = sigset_t()
+        guard pthread_sigmask(SIG_BLOCK, nil, &current) == 0 else { return [] }
+        return signals.filter { sigismember(&current, $0) == 1 }
+    }
+
+    /// A non-blocking, close-on-exec signalfd(2) for `signals`, which must be blocked in every
+    /// thread: a signal that is not blocked takes its normal disposition and never reaches the fd.
+    public static func signalDescriptor(for signals: [Int32]) throws(SystemError) -> Int32 {
+        var set = signalSet(signals)
+        let flags = Int32(SFD_NONBLOCK | SFD_CLOEXEC)
+        guard case .processed(let fd) = try retrying("signalfd", { Int(CLinux.signalfd(-1, &set, flags)) }) else {
+            throw SystemError(call: "signalfd", errno: EAGAIN)
+        }
+        return Int32(fd)
+    }
+
+    private static func signalSet(_ signals: [Int32]) -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        return set
+    }
+
+    /// Number of threads of this process (the entries of /proc/self/task).
+    public static func threadCount() -> Int {
+        guard let dir = opendir("/proc/self/task") else { return -1 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if UInt8(bitPattern: entry.pointee.d_name.0) != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
     }
 
     /// Number of open file descriptors of this process (for leak checks and status lines).

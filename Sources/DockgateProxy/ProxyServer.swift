@@ -28,7 +28,8 @@ public final class ProxyServer: @unchecked Sendable {
     ) throws -> ProxyEnvironment {
         let settings = ServerTLSSettings(
             certificatePath: configuration.tls.certificate, keyPath: configuration.tls.key,
-            clientCAPath: configuration.tls.clientCA, crlPath: configuration.tls.crl)
+            clientCAPath: configuration.tls.clientCA, crlPath: configuration.tls.crl,
+            allowClientCertificatesWithoutEKU: configuration.tls.allowClientCertificatesWithoutEKU)
         guard case .unix(let upstreamPath) = configuration.upstream else {
             throw SystemError(call: "upstream must be a unix socket", errno: EINVAL)
         }

@@ -74,7 +74,13 @@ public final class ServerContext: @unchecked Sendable {
         // No certificate_authorities list is sent: Go clients then always present their
         // certificate, instead of silently sending none when the issuer DN does not match
         // (PROTOCOL.md §5.3).
-        SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, clientChainVerifyCallback)
+        // The callback is chosen here because OpenSSL gives it no argument of ours: the EKU rule
+        // is part of the context, so a reload that changes it builds a context with the other one.
+        if settings.allowClientCertificatesWithoutEKU {
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyClientChainAllowingAbsentEKU)
+        } else {
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyClientChainRequiringEKU)
+        }
         SSL_CTX_set_verify_depth(context, 8)
         SSL_CTX_set_alpn_select_cb(context, selectHTTP11, nil)
         ERR_clear_error()
@@ -94,22 +100,42 @@ public final class ServerContext: @unchecked Sendable {
     }
 }
 
+private func verifyClientChainRequiringEKU(_ preverifyOK: Int32, _ store: OpaquePointer?) -> Int32 {
+    verifyClientChain(preverifyOK, store, allowingAbsentEKU: false)
+}
+
+private func verifyClientChainAllowingAbsentEKU(_ preverifyOK: Int32, _ store: OpaquePointer?) -> Int32 {
+    verifyClientChain(preverifyOK, store, allowingAbsentEKU: true)
+}
+
 /// Every client-chain failure becomes `X509_V_ERR_CERT_REJECTED`, whose alert is `bad_certificate`:
 /// the alert Go's dockerd sends, and the one that makes the docker CLI print its `--tlsverify` hint.
 /// OpenSSL's own mapping would say `unknown_ca` or `certificate_expired` and lose that hint. The
 /// original reason is kept on the session for the log.
-private func clientChainVerifyCallback(_ preverifyOK: Int32, _ store: OpaquePointer?) -> Int32 {
+///
+/// On top of OpenSSL's checks, the leaf (depth 0) must not be a CA and must be meant for client
+/// authentication by its Extended Key Usage (`ClientKeyUsage`). OpenSSL reports success at each
+/// depth once the whole chain has verified, so these run only on an otherwise good chain.
+private func verifyClientChain(_ preverifyOK: Int32, _ store: OpaquePointer?, allowingAbsentEKU: Bool) -> Int32 {
     guard let store else { return 0 }
     var original = X509_STORE_CTX_get_error(store)
+    let depth = X509_STORE_CTX_get_error_depth(store)
+    let leaf = depth == 0 ? X509_STORE_CTX_get_current_cert(store) : nil
     if preverifyOK == 1 {
-        // A CA certificate presented as the client's own is not a user (THREATS T-05).
-        guard X509_STORE_CTX_get_error_depth(store) == 0, let leaf = X509_STORE_CTX_get_current_cert(store),
-            X509_check_ca(leaf) != 0
-        else { return 1 }
-        original = X509_V_ERR_INVALID_CA
+        guard let leaf else { return 1 }
+        if X509_check_ca(leaf) != 0 {
+            // A CA certificate presented as the client's own is not a user (THREATS T-05).
+            original = X509_V_ERR_INVALID_CA
+        } else {
+            let usage = ClientKeyUsage(leaf: leaf)
+            if usage.permitsClientAuthentication(allowingAbsent: allowingAbsentEKU) { return 1 }
+            original = usage.refusalCode
+        }
+    } else if original == X509_V_ERR_INVALID_PURPOSE, let leaf, ClientKeyUsage(leaf: leaf) == .withoutClientAuth {
+        // OpenSSL's SSL-client purpose check refused the leaf's EKU: say so in EKU words.
+        original = ClientKeyUsage.withoutClientAuth.refusalCode
     }
     if let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()) {
-        let depth = X509_STORE_CTX_get_error_depth(store)
         TLSSession.recordVerifyFailure(ssl: OpaquePointer(ssl), code: original, depth: depth)
         // OpenSSL drops a rejected chain before it would be stored on the session, so keep the
         // leaf now: the log and audit name whoever presented it.

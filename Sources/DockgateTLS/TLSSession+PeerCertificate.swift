@@ -35,7 +35,7 @@ extension TLSSession {
         let packed = Int(bitPattern: packedPointer) & ~(1 << 62)
         let code = Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF)
         let depth = packed >> 32
-        let text = String(cString: X509_verify_cert_error_string(Int(code)))
+        let text = ClientKeyUsage.refusalText(code: code) ?? String(cString: X509_verify_cert_error_string(Int(code)))
         return "client certificate rejected: \(text) (depth \(depth))"
     }
 

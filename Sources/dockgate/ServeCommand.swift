@@ -44,6 +44,15 @@ struct ServeCommand: ParsableCommand {
     var devDirectory: String = ".dockgate-dev"
 
     func run() throws {
+        // First, while the process has one thread: block the handled signals so every thread
+        // started later inherits the mask and a stop or reload is never lost (ProcessSignals).
+        let threadsAtSignalBlock: Int
+        do {
+            threadsAtSignalBlock = try ProcessSignals.blockBeforeFirstThread()
+        } catch {
+            printError("dockgate: cannot block signals: \(error)")
+            throw ExitCode(1)
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -53,29 +62,38 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "dockgate")
         // A vanished peer must surface as EPIPE, not kill the process: OpenSSL's socket BIO uses write(2).
         signal(SIGPIPE, SIG_IGN)
+        if threadsAtSignalBlock != 1 {
+            logger.warning("signals were blocked after other threads had started; a signal may take its default action",
+                           metadata: ["threads": "\(threadsAtSignalBlock)"])
+        }
 
         let notifier = ServiceNotifier(onError: { error in logger.warning("sd_notify failed", metadata: ["error": "\(error)"]) })
         // Signals are caught from the very start and held until the server is up: a reload or
         // stop sent right after READY=1 (systemctl does that) must neither kill nor be lost.
         let running = RunningServer()
-        ProcessSignals.install(
-            onTerminate: { signalName in
-                logger.notice("stopping", metadata: ["signal": "\(signalName)"])
-                notifier.stopping()
-                running.server.stop(drainTimeout: running.drainTimeout) { Foundation.exit(0) }
-            },
-            onReload: {
-                notifier.reloading()
-                do {
-                    let configuration = try currentConfiguration(logger: logger, announce: false)
-                    try running.server.reload(configuration)
-                    running.drainTimeout = configuration.limits.drainTimeout
-                } catch {
-                    logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
-                }
-                notifier.ready(status: running.server.statusLine)
-            },
-            onReopenLogs: { running.server.reopenAuditFiles() })
+        do {
+            try ProcessSignals.install(
+                onTerminate: { signalName in
+                    logger.notice("stopping", metadata: ["signal": "\(signalName)"])
+                    notifier.stopping()
+                    running.server.stop(drainTimeout: running.drainTimeout) { Foundation.exit(0) }
+                },
+                onReload: {
+                    notifier.reloading()
+                    do {
+                        let configuration = try currentConfiguration(logger: logger, announce: false)
+                        try running.server.reload(configuration)
+                        running.drainTimeout = configuration.limits.drainTimeout
+                    } catch {
+                        logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
+                    }
+                    notifier.ready(status: running.server.statusLine)
+                },
+                onReopenLogs: { running.server.reopenAuditFiles() })
+        } catch {
+            printError("dockgate: cannot read signals: \(error)")
+            throw ExitCode(1)
+        }
 
         let configuration: Configuration
         let server: ProxyServer
@@ -96,7 +114,7 @@ struct ServeCommand: ParsableCommand {
         notifier.startWatchdog(on: DispatchQueue(label: "dockgate.watchdog")) { server.isResponsive(within: 1) }
         StatusReporter.start(every: 10) { notifier.status(server.statusLine) }
         ProcessSignals.startDelivering()
-        dispatchMain()
+        ProcessSignals.parkMainThread()
     }
 
     /// The configuration as files and flags say now (called at start and on every reload).

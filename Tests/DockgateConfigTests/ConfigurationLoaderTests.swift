@@ -119,3 +119,24 @@ func rejectsInvalidConfiguration(yaml: String, expected: String) {
     #expect(throws: SocketAddress.ParseError.self) { try SocketAddress(parsing: "tcp://host:99999") }
     #expect(throws: SocketAddress.ParseError.self) { try SocketAddress(parsing: "unix://relative.sock") }
 }
+
+/// Client leaves without any Extended Key Usage are refused unless the file says the CA omits it;
+/// the switch is off when absent, and takes only true or false (a typo must not turn it on).
+@Test func readsTheAbsentEKUSwitch() throws {
+    let byDefault = try ConfigurationLoader.parse(yaml: validTLS, file: "t.yaml")
+    #expect(byDefault.tls.allowClientCertificatesWithoutEKU == false)
+    let on = try ConfigurationLoader.parse(yaml: validTLS + "\n  allow_client_certificates_without_eku: true\n", file: "t.yaml")
+    #expect(on.tls.allowClientCertificatesWithoutEKU == true)
+    let off = try ConfigurationLoader.parse(yaml: validTLS + "\n  allow_client_certificates_without_eku: false\n", file: "t.yaml")
+    #expect(off.tls.allowClientCertificatesWithoutEKU == false)
+    #expect {
+        try ConfigurationLoader.parse(yaml: validTLS + "\n  allow_client_certificates_without_eku: yes\n", file: "t.yaml")
+    } throws: { error in
+        "\(error)".contains("tls.allow_client_certificates_without_eku must be true or false")
+    }
+    #expect {
+        try ConfigurationLoader.parse(yaml: validTLS + "\n  allow_client_certificate_without_eku: true\n", file: "t.yaml")
+    } throws: { error in
+        "\(error)".contains("unknown key \"allow_client_certificate_without_eku\"")
+    }
+}

@@ -200,7 +200,11 @@ def _make_ca(cn: str, now):
     return key, cert
 
 
-def _make_leaf(cn, ca_key, ca_cert, *, server: bool, not_before, not_after):
+def _make_leaf(cn, ca_key, ca_cert, *, server: bool, not_before, not_after, eku=...):
+    """A leaf signed by ca_key. `eku`: by default serverAuth or clientAuth by role; a list of
+    ExtendedKeyUsageOID values for exactly those; None for no Extended Key Usage extension."""
+    if eku is ...:
+        eku = [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
     key = ec.generate_private_key(ec.SECP256R1())
     b = (
         x509.CertificateBuilder()
@@ -222,17 +226,13 @@ def _make_leaf(cn, ca_key, ca_cert, *, server: bool, not_before, not_after):
             ),
             critical=True,
         )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
     )
+    if eku is not None:
+        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
     if server:
         b = b.add_extension(
             x509.SubjectAlternativeName([

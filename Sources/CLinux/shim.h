@@ -1,0 +1,5 @@
+#ifndef DOCKGATE_CLINUX_SHIM_H
+#define DOCKGATE_CLINUX_SHIM_H
+// Linux interfaces that Swift's Glibc module does not import: signalfd(2) and its record.
+#include <sys/signalfd.h>
+#endif
