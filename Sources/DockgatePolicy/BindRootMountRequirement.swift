@@ -39,7 +39,7 @@ public enum BindRootMountRequirement {
             case .mounted(noSymlinkFollowing: false):
                 return "\(who) is not on a nosymfollow mount: a container could plant a symlink there that the "
                     + "daemon follows when it mounts a bind (mount it with Options=bind,nosymfollow, see "
-                    + "deploy/systemd/srv-dockgate-binds.mount, or set bind_mounts.require_nosymfollow: false to accept the risk)"
+                    + "deploy/srv-dockgate-binds.mount, or set bind_mounts.require_nosymfollow: false to accept the risk)"
             case .unavailable(let why):
                 return "\(who) cannot be checked for nosymfollow (\(why))"
             }
