@@ -74,7 +74,9 @@ let package = Package(
 
         .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
         .testTarget(name: "DockgateDockerTests", dependencies: ["DockgateDocker"]),
-        .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker"]),
+        // The host-side resolver and the nosymfollow check live in DockgateProxy/DockgateIO; their
+        // tests sit with the rules they serve.
+        .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker", "DockgateIO", "DockgateProxy"]),
         .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
         // Helpers shared by test targets (a fake journald socket and its datagram parser).

@@ -73,6 +73,11 @@ public struct Configuration: Sendable, Equatable {
     public var audit = AuditSettings()
     /// Policies by name; every user's `policyName` is a key here (the loader guarantees it).
     public var policies: [String: Policy]
+    /// `bind_mounts.require_nosymfollow`: every restricted policy's bind folder must be on a
+    /// `nosymfollow` mount, or dockgate refuses to start or reload (see `BindRootMountRequirement`).
+    /// Turning it off leaves the symlink swap between create and start to dockgate's own re-checks,
+    /// which race with the container.
+    public var requiresNoSymlinkFollowingBindRoots = true
 
     public init(
         listen: [SocketAddress] = Configuration.defaultListen, upstream: SocketAddress = Configuration.defaultUpstream,

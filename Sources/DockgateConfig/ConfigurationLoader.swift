@@ -32,7 +32,7 @@ public enum ConfigurationLoader {
         }
         let reader = YAMLReader(file: file)
         let top = try reader.mapping(
-            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "audit", "policies", "users"], context: "top level")
+            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "audit", "bind_mounts", "policies", "users"], context: "top level")
 
         var listen = Configuration.defaultListen
         if let node = top["listen"] {
@@ -89,6 +89,13 @@ public enum ConfigurationLoader {
         var configuration = Configuration(
             listen: listen, upstream: upstream, tls: tls, limits: limits, users: users, policies: policies)
         if let node = top["audit"] { configuration.audit = try audit(node, reader: reader) }
+        if let node = top["bind_mounts"] {
+            // Host-wide bind settings; the folders themselves are per policy (policies.NAME.bind_mounts).
+            let map = try reader.mapping(node, allowedKeys: ["require_nosymfollow"], context: "bind_mounts")
+            if let value = map["require_nosymfollow"] {
+                configuration.requiresNoSymlinkFollowingBindRoots = try reader.bool(value, context: "bind_mounts.require_nosymfollow")
+            }
+        }
         return configuration
     }
 

@@ -120,21 +120,30 @@ struct HostConfigRules {
         return nil
     }
 
-    /// `Binds` entries: `src:dst[:opts]`, split like dockerd (1 to 3 parts); an absolute source is a
-    /// host bind, anything else a named volume.
-    private func bindList(_ fields: FoldedObject, _ field: String) throws(BodyFieldError) -> PolicyDecision? {
+    /// `Binds` entries, parsed as dockerd parses them (`BindSpecification`): an absolute source is a
+    /// host bind and gets the bind-root rule; a propagation that ties the container's mounts to the
+    /// host's is refused whatever the source (THREATS M-04).
+    func bindList(_ fields: FoldedObject, _ field: String) throws(BodyFieldError) -> PolicyDecision? {
         guard let entries = try BodyField.strings(fields["Binds"], "\(field).Binds") else { return nil }
         for entry in entries {
-            let parts = entry.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-            guard parts.count <= 3 else { return .malformed("\(field).Binds: \"\(entry)\" is not a valid bind specification") }
-            // One part: an anonymous volume at that path; otherwise the second part is the target.
-            let target = String(parts.count == 1 ? parts[0] : parts[1])
-            if let denial = ContainerPathRules.checkMountTarget(target, field: "\(field).Binds") { return denial }
-            guard parts.count >= 2 else { continue }
-            let source = String(parts[0])
-            guard source.startsWithBytes(of: "/") else { continue }  // a named volume
-            if let denial = binds.check(source: source, field: "\(field).Binds") { return denial }
+            guard let bind = BindSpecification(entry) else {
+                return .malformed("\(field).Binds: \"\(entry)\" is not a valid bind specification")
+            }
+            if let propagation = bind.propagation, BindSpecification.refusedPropagations.contains(propagation) {
+                return .deny("host-escape/bind-mount", "\(field).Binds: \(propagation) propagation would tie the container's mounts to the host's")
+            }
+            if let denial = ContainerPathRules.checkMountTarget(bind.destination, field: "\(field).Binds") { return denial }
+            guard bind.isHostBind else { continue }  // a named or anonymous volume
+            if let denial = binds.check(source: bind.source, field: "\(field).Binds") { return denial }
         }
         return nil
+    }
+
+    /// The host paths an existing container binds (`Binds` and `Mounts` of type bind), judged
+    /// again right before the daemon mounts them: what was a folder at create may be a symlink now.
+    func storedBinds(_ hostConfig: JSONObject, field: String = "HostConfig") throws(BodyFieldError) -> PolicyDecision? {
+        let fields = FoldedObject(object: hostConfig)
+        if let denial = try bindList(fields, field) { return denial }
+        return try MountRules(policy: policy, binds: binds).checkBinds(fields["Mounts"], field: "\(field).Mounts")
     }
 }

@@ -10,9 +10,6 @@ struct MountRules {
     /// The local driver's options that mount a host path, a device or a remote share.
     static let hostMountingOptions: Set<String> = ["type", "o", "device"]
     static let knownTypes = ["bind", "volume", "tmpfs", "image"]
-    /// Propagation that keeps the container's mounts apart from the host's: `shared` and `slave`
-    /// (and their recursive forms) tie the two together, in one direction or both.
-    static let privatePropagations = ["", "private", "rprivate"]
 
     func check(_ value: JSONValue?, field: String) throws(BodyFieldError) -> PolicyDecision? {
         guard let mounts = try BodyField.array(value, field) else { return nil }
@@ -33,13 +30,7 @@ struct MountRules {
             // Matched by bytes: the switch below only ever sees one of these constants.
             switch Self.knownTypes.first(where: { $0.hasSameBytes(as: type) }) {
             case "bind":
-                if let denial = binds.check(source: source, field: itemField) { return denial }
-                if let options = try BodyField.object(mount["BindOptions"], "\(itemField).BindOptions"),
-                    let propagation = try BodyField.string(options.member("Propagation"), "\(itemField).BindOptions.Propagation"),
-                    !Self.privatePropagations.containsBytes(of: propagation)
-                {
-                    return .deny("host-escape/bind-mount", "\(itemField): \(propagation) propagation would reach the host's mounts")
-                }
+                if let denial = try bind(mount, source: source, field: itemField) { return denial }
             case "volume":
                 if let denial = try volumeOptions(mount, itemField) { return denial }
             case "tmpfs":
@@ -51,6 +42,32 @@ struct MountRules {
             default:  // includes nil: a type dockgate does not know
                 return .deny("host-escape/mount-type", "\(itemField): mount type \"\(type)\" is not allowed")
             }
+        }
+        return nil
+    }
+
+    /// Only the bind items, for a container's stored configuration (see `HostConfigRules.storedBinds`).
+    func checkBinds(_ value: JSONValue?, field: String) throws(BodyFieldError) -> PolicyDecision? {
+        guard let mounts = try BodyField.array(value, field) else { return nil }
+        for (index, item) in mounts.enumerated() {
+            let itemField = "\(field)[\(index)]"
+            guard case .object(let object) = item else { throw BodyFieldError(field: itemField, reason: "must be an object") }
+            let mount = FoldedObject(object: object)
+            guard try BodyField.string(mount["Type"], "\(itemField).Type") == "bind" else { continue }
+            let source = try BodyField.string(mount["Source"], "\(itemField).Source") ?? ""
+            if let denial = try bind(mount, source: source, field: itemField) { return denial }
+        }
+        return nil
+    }
+
+    private func bind(_ mount: FoldedObject, source: String, field: String) throws(BodyFieldError) -> PolicyDecision? {
+        if let denial = binds.check(source: source, field: field) { return denial }
+        if let options = try BodyField.object(mount["BindOptions"], "\(field).BindOptions"),
+            let propagation = try BodyField.string(options.member("Propagation"), "\(field).BindOptions.Propagation"),
+            // Byte-exact: anything but the private modes (dockerd rejects unknown ones) is refused.
+            !["", "private", "rprivate"].contains(where: { propagation.utf8.elementsEqual($0.utf8) })
+        {
+            return .deny("host-escape/bind-mount", "\(field): \(propagation) propagation would tie the container's mounts to the host's")
         }
         return nil
     }

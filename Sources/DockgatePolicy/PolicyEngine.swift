@@ -68,6 +68,20 @@ public struct PolicyEngine: Sendable {
         }
     }
 
+    /// The bind sources of an existing container (its `HostConfig` as `GET /containers/{id}/json`
+    /// shows it), judged again right before the daemon mounts them at start or restart. Between
+    /// create and start a container that binds an allowed folder can turn a path below it into a
+    /// symlink; the create-time decision says nothing about what the path is now (THREATS M-02).
+    public func recheckBinds(of hostConfig: JSONObject) -> PolicyDecision {
+        guard !policy.isPrivileged else { return .allow(rule: "binds/privileged") }
+        let rules = HostConfigRules(policy: policy, binds: BindMountRules(roots: policy.bindMountRoots, resolver: resolver))
+        do throws(BodyFieldError) {
+            return try rules.storedBinds(hostConfig) ?? .allow(rule: "binds/recheck")
+        } catch {
+            return .deny("host-escape/bind-mount", "the container's mounts cannot be read (\(error.field) \(error.reason))")
+        }
+    }
+
     /// Both stages at once, for callers that already hold the whole body (`policy explain`, tests).
     public func decide(_ facts: RequestFacts, wholeBody: [UInt8]?) -> PolicyDecision {
         switch decide(facts) {

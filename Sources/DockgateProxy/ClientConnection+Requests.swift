@@ -124,6 +124,38 @@ extension ClientConnection {
     /// Actions that run code or write files inside an existing container.
     static let actionsInsideContainers: Set<String> = ["exec.create", "container.attach", "container.attach.ws", "container.archive.put"]
 
+    /// Actions at which the daemon mounts a container's binds (again).
+    static let actionsThatMountBinds: Set<String> = ["container.start", "container.restart"]
+
+    /// The container's bind sources, resolved on the host now and judged against the caller's
+    /// policy: between create and start a container that binds an allowed folder can turn a path
+    /// below it into a symlink to `/` (THREATS M-02). A nosymfollow mount makes the daemon's own
+    /// mount fail in that case; this check answers first, with a denial that says why. The daemon
+    /// restarting a container by its restart policy is not seen here: only nosymfollow covers it.
+    private func recheckBinds(
+        of container: String, _ verdict: AccessVerdict, context: AccessContext, policy: Policy, action: String
+    ) -> AccessVerdict {
+        let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
+        var denied = context
+        switch environment.escalationCheck.hostConfig(of: container) {
+        case .unknown:
+            return verdict
+        case .found(let hostConfig):
+            let decision = PolicyEngine(policy: policy, resolver: environment.gate.resolver).recheckBinds(of: hostConfig)
+            guard case .deny(let rule, let why, _) = decision else { return verdict }
+            let reason = "\(action) of container \(container) is not allowed: \(why)"
+            denied.rule = rule
+            denied.reason = reason
+            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
+        case .unavailable(let why):
+            logger.error("cannot inspect a container before \(action)", metadata: ["container": "\(container)", "error": "\(why)"])
+            let reason = "container \(container) could not be checked (\(why))"
+            denied.rule = "host-escape/bind-mount"
+            denied.reason = reason
+            return .deny(status: 503, message: "dockgate: \(reason)\(who)", denied)
+        }
+    }
+
     /// Checks on existing objects that a request's own bytes cannot answer, for restricted users:
     /// an exec instance may be started or watched only by the identity that created it (THREATS
     /// X-04); and nobody may exec into, attach to or write files into a container that runs with
@@ -147,6 +179,9 @@ extension ClientConnection {
             denied.rule = "ownership/exec"
             denied.reason = reason
             return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
+        }
+        if Self.actionsThatMountBinds.contains(route.action) {
+            return recheckBinds(of: object, verdict, context: context, policy: policy, action: route.action)
         }
         guard Self.actionsInsideContainers.contains(route.action) else { return verdict }
         let container = object

@@ -9,6 +9,8 @@ import DockgateIO
 /// exec into it, attach to it or write files into it (THREATS ): code running in an
 /// administrator's privileged or host-namespace container is root on the host, whoever started it.
 ///
+/// The same inspect answers, before start and restart, which host paths the container binds.
+///
 /// The question is a blocking `GET /containers/{id}/json` on a connection of its own, bounded by
 /// a short timeout. It is asked only for those few actions of non-privileged policies.
 struct ContainerEscalationCheck: Sendable {
@@ -25,7 +27,25 @@ struct ContainerEscalationCheck: Sendable {
         case unavailable(String)
     }
 
+    /// A container's `HostConfig` as the daemon stores it.
+    enum Lookup {
+        case found(JSONObject)
+        /// The daemon does not know it (it will answer 404 itself).
+        case unknown
+        case unavailable(String)
+    }
+
     func inspect(container: String) -> Outcome {
+        switch hostConfig(of: container) {
+        case .found(let hostConfig): Self.judge(hostConfig)
+        case .unknown: .unknown
+        case .unavailable(let why): .unavailable(why)
+        }
+    }
+
+    /// Also asked before start and restart, where the container's binds are judged again
+    /// (`PolicyEngine.recheckBinds`).
+    func hostConfig(of container: String) -> Lookup {
         guard let encoded = Self.pathSegment(container) else { return .unknown }
         let fd: Int32
         do {
@@ -48,7 +68,7 @@ struct ContainerEscalationCheck: Sendable {
         guard let body, case .object(let object)? = try? StrictJSONReader(rejectFoldedDuplicates: false).read(body),
             case .object(let hostConfig)? = object.member("HostConfig")
         else { return .unavailable("unreadable inspect response") }
-        return Self.judge(hostConfig)
+        return .found(hostConfig)
     }
 
     /// The container facts that make code inside it host-root.

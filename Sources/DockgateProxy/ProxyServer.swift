@@ -33,6 +33,15 @@ public final class ProxyServer: @unchecked Sendable {
         guard case .unix(let upstreamPath) = configuration.upstream else {
             throw SystemError(call: "upstream must be a unix socket", errno: EINVAL)
         }
+        // A bind folder a container could fill with symlinks the daemon follows is refused here,
+        // so neither start nor reload serves with one (THREATS M-02).
+        try BindRootMountCheck.verify(configuration)
+        let unprotected = BindRootMountCheck.unprotectedRoots(configuration)
+        if !unprotected.isEmpty {
+            logger.warning(
+                "bind_mounts.require_nosymfollow is false: these bind folders are not on nosymfollow mounts, so a symlink planted by a container can redirect a bind",
+                metadata: ["folders": "\(unprotected.joined(separator: ", "))"])
+        }
         let context = try ServerContext(settings: settings)
         let audit = try makeAuditTrail(configuration.audit, logger: logger)
         return ProxyEnvironment(

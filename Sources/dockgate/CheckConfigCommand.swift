@@ -1,5 +1,6 @@
 import ArgumentParser
 import DockgateConfig
+import DockgateProxy
 
 /// `dockgate check-config FILE`: validates a configuration and explains every error with its line.
 struct CheckConfigCommand: ParsableCommand {
@@ -12,6 +13,8 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         do {
             let configuration = try ConfigurationLoader.load(path: file)
+            // The same host check as serve and reload: a file that would not start is not OK.
+            try BindRootMountCheck.verify(configuration)
             print("\(file): OK (\(configuration.users.count) users, \(configuration.listen.count) listeners)")
         } catch {
             printError("\(error)")

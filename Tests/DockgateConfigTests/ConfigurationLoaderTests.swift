@@ -57,6 +57,16 @@ private let validTLS = """
     #expect(developer.images?.count == 1)
     #expect(configuration.policies["admin"]?.isPrivileged == true)
     #expect(configuration.policies["admin"]?.allowsUnknownEndpoints == true)
+    #expect(configuration.requiresNoSymlinkFollowingBindRoots)
+}
+
+/// The nosymfollow requirement is on unless the file turns it off, by name.
+@Test func readsTheNosymfollowOptOut() throws {
+    let yaml = "\(validTLS)\nbind_mounts:\n  require_nosymfollow: false\n"
+    #expect(try !ConfigurationLoader.parse(yaml: yaml, file: "t.yaml").requiresNoSymlinkFollowingBindRoots)
+    #expect(throws: ConfigurationError.self) {
+        try ConfigurationLoader.parse(yaml: "\(validTLS)\nbind_mounts:\n  require_nosymfolow: false\n", file: "t.yaml")
+    }
 }
 
 /// Without listen and upstream the product defaults apply: port 2376 on IPv4 and IPv6, the Docker socket.

@@ -78,7 +78,9 @@ func deniesHostEscape(hostConfig: String, rule: String) {
 /// Symlinks inside an allowed root are followed as dockerd will (THREATS M-02).
 @Test func resolvesSymlinksInBindSources() {
     struct PlantedLink: HostPathResolver {
-        func resolve(_ path: String) -> String { path.hasPrefix("/srv/dev/root") ? "/" + path.dropFirst("/srv/dev/root".count) : path }
+        func resolve(_ path: String) -> HostPathResolution {
+            .resolved(path.hasPrefix("/srv/dev/root") ? "/" + path.dropFirst("/srv/dev/root".count) : path)
+        }
     }
     let body = createBody(hostConfig: "{\"Binds\":[\"/srv/dev/root/etc:/e\"]}")
     let decision = decide(Policies.developer, "POST", "/containers/create", body: body, resolver: PlantedLink())

@@ -398,6 +398,21 @@ def running_container(docker_direct, container_name):
 # dockgate
 # --------------------------------------------------------------------------------------------
 
+def mount_nosymfollow(path: Path) -> None:
+    """Bind-mount `path` onto itself with nosymfollow, as deploy/srv-dockgate-binds.mount does
+    (the tests run as root). Undo with unmount()."""
+    subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,nosymfollow", str(path), str(path)], check=True)
+    assert os.statvfs(path).f_flag & 0x2000, f"{path} is not nosymfollow after mounting"
+
+
+def unmount(path: Path) -> None:
+    """Unmount what mount_nosymfollow mounted; lazily if a container still holds it, so the
+    harness can remove its state dir."""
+    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
 @dataclass
 class Dockgate:
     proc: subprocess.Popen

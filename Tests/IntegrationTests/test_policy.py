@@ -33,7 +33,9 @@ from conftest import (
     RawTLS,
     _clean_env,
     _yaml_str,
+    mount_nosymfollow,
     run_cmd,
+    unmount,
     tls_cli_args,
     unique_name,
 )
@@ -82,9 +84,12 @@ users:
 
 @pytest.fixture(scope="module")
 def bind_dir(tmp_path_factory) -> Path:
+    """The developer's bind folder, on a nosymfollow mount as dockgate requires."""
     d = tmp_path_factory.mktemp("dev-binds").resolve()
     (d / "hello-from-host.txt").write_text("hi\n")
-    return d
+    mount_nosymfollow(d)
+    yield d
+    unmount(d)
 
 
 @pytest.fixture(scope="module")
@@ -799,10 +804,22 @@ def test_check_config_rejects(dockgate_bin, pki, tmp_path, body, needle, words):
         assert w in both, f"{w!r} not in {both!r}"
 
 
-def test_check_config_accepts_example(dockgate_bin):
-    rc, out, err = run_dockgate(dockgate_bin, ["check-config", str(REPO / "config/dockgate.yaml")])
+def test_check_config_accepts_example(dockgate_bin, bind_dir, tmp_path):
+    """The example is valid once its bind folder is a nosymfollow mount (here: the test's own
+    folder in its place); as shipped, on a host without /srv/dockgate/binds mounted so, it is
+    refused with a sentence that says what to do."""
+    example = (REPO / "config/dockgate.yaml").read_text()
+    assert '"/srv/dockgate/binds"' in example
+    copy = tmp_path / "example.yaml"
+    copy.write_text(example.replace('"/srv/dockgate/binds"', _yaml_str(str(bind_dir))))
+    rc, out, err = run_dockgate(dockgate_bin, ["check-config", str(copy)])
     assert rc == 0, out + err
     assert "OK" in out + err
+    if os.path.isdir("/srv/dockgate/binds") and os.statvfs("/srv/dockgate/binds").f_flag & 0x2000:
+        return
+    rc, out, err = run_dockgate(dockgate_bin, ["check-config", str(REPO / "config/dockgate.yaml")])
+    assert rc != 0, out + err
+    assert "/srv/dockgate/binds" in out + err and "nosymfollow" in out + err, out + err
 
 
 def test_check_config_accepts_test_config(dockgate_bin, policy_dg):

@@ -30,7 +30,7 @@ work=$(mktemp -d /tmp/dockgate-units.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 units=()
-for unit in "$deploy"/*.socket "$deploy"/*.service "$deploy"/*.timer; do
+for unit in "$deploy"/*.socket "$deploy"/*.service "$deploy"/*.timer "$deploy"/*.mount; do
     [ -e "$unit" ] || continue
     sed 's#/usr/local/bin/dockgate\b#/bin/true#g' "$unit" >"$work/$(basename "$unit")"
     units+=("$work/$(basename "$unit")")
