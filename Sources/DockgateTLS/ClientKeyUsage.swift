@@ -25,31 +25,12 @@ enum ClientKeyUsage: Equatable {
         self = X509_get_extended_key_usage(leaf) & UInt32(XKU_SSL_CLIENT) != 0 ? .clientAuth : .withoutClientAuth
     }
 
-    /// Whether a leaf with this usage may authenticate a client.
-    func permitsClientAuthentication(allowingAbsent: Bool) -> Bool {
+    /// Why the usage refuses the leaf, or nil when it permits it.
+    func refusal(allowingAbsent: Bool) -> ClientLeafRefusal? {
         switch self {
-        case .clientAuth: true
-        case .absent: allowingAbsent
-        case .withoutClientAuth: false
-        }
-    }
-
-    /// The code recorded on the session when the usage refused the leaf. Negative, so it never
-    /// collides with an `X509_V_ERR_*` code (all of which are ≥ 0).
-    var refusalCode: Int32 {
-        switch self {
-        case .clientAuth: X509_V_OK
-        case .absent: -1
-        case .withoutClientAuth: -2
-        }
-    }
-
-    /// The log and audit text for a refusal code recorded by `refusalCode`, or nil for OpenSSL codes.
-    static func refusalText(code: Int32) -> String? {
-        switch code {
-        case -1: "no extended key usage; clientAuth is required (tls.allow_client_certificates_without_eku permits a CA that omits the extension)"
-        case -2: "extended key usage does not include clientAuth"
-        default: nil
+        case .clientAuth: nil
+        case .absent: allowingAbsent ? nil : .noExtendedKeyUsage
+        case .withoutClientAuth: .extendedKeyUsageWithoutClientAuth
         }
     }
 }

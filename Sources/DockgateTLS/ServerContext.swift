@@ -113,8 +113,8 @@ private func verifyClientChainAllowingAbsentEKU(_ preverifyOK: Int32, _ store: O
 /// OpenSSL's own mapping would say `unknown_ca` or `certificate_expired` and lose that hint. The
 /// original reason is kept on the session for the log.
 ///
-/// On top of OpenSSL's checks, the leaf (depth 0) must not be a CA and must be meant for client
-/// authentication by its Extended Key Usage (`ClientKeyUsage`). OpenSSL reports success at each
+/// On top of OpenSSL's checks, the leaf (depth 0) must not be a CA, must be meant for client
+/// authentication by its Extended Key Usage (`ClientKeyUsage`), and must have one printable ASCII CN. OpenSSL reports success at each
 /// depth once the whole chain has verified, so these run only on an otherwise good chain.
 private func verifyClientChain(_ preverifyOK: Int32, _ store: OpaquePointer?, allowingAbsentEKU: Bool) -> Int32 {
     guard let store else { return 0 }
@@ -126,14 +126,16 @@ private func verifyClientChain(_ preverifyOK: Int32, _ store: OpaquePointer?, al
         if X509_check_ca(leaf) != 0 {
             // A CA certificate presented as the client's own is not a user (THREATS T-05).
             original = X509_V_ERR_INVALID_CA
+        } else if let refusal = ClientKeyUsage(leaf: leaf).refusal(allowingAbsent: allowingAbsentEKU) {
+            original = refusal.code
+        } else if !(TLSSession.commonName(X509_get_subject_name(leaf))?.isPrintableASCII ?? false) {
+            original = ClientLeafRefusal.commonNameNotPrintableASCII.code
         } else {
-            let usage = ClientKeyUsage(leaf: leaf)
-            if usage.permitsClientAuthentication(allowingAbsent: allowingAbsentEKU) { return 1 }
-            original = usage.refusalCode
+            return 1
         }
     } else if original == X509_V_ERR_INVALID_PURPOSE, let leaf, ClientKeyUsage(leaf: leaf) == .withoutClientAuth {
         // OpenSSL's SSL-client purpose check refused the leaf's EKU: say so in EKU words.
-        original = ClientKeyUsage.withoutClientAuth.refusalCode
+        original = ClientLeafRefusal.extendedKeyUsageWithoutClientAuth.code
     }
     if let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()) {
         TLSSession.recordVerifyFailure(ssl: OpaquePointer(ssl), code: original, depth: depth)

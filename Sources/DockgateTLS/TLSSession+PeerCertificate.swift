@@ -35,7 +35,7 @@ extension TLSSession {
         let packed = Int(bitPattern: packedPointer) & ~(1 << 62)
         let code = Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF)
         let depth = packed >> 32
-        let text = ClientKeyUsage.refusalText(code: code) ?? String(cString: X509_verify_cert_error_string(Int(code)))
+        let text = ClientLeafRefusal(rawValue: code)?.text ?? String(cString: X509_verify_cert_error_string(Int(code)))
         return "client certificate rejected: \(text) (depth \(depth))"
     }
 
@@ -60,7 +60,7 @@ extension TLSSession {
             sha256Fingerprint: Self.fingerprint(certificate))
     }
 
-    private static func commonName(_ name: OpaquePointer?) -> String? {
+    static func commonName(_ name: OpaquePointer?) -> String? {
         guard let name else { return nil }
         // Exactly one CN: a certificate with two is ambiguous and gets no identity.
         let index = X509_NAME_get_index_by_NID(name, NID_commonName, -1)

@@ -106,13 +106,13 @@ enum OpenSSLBinary {
 
     /// A client leaf (CN `name`, CA:FALSE, digitalSignature) signed by the PKI's CA, with exactly
     /// the extra extension lines given (e.g. "extendedKeyUsage = serverAuth"). Returns (cert, key).
-    static func issueLeaf(name: String, extraExtensions: [String], caCertificate: String, caKey: String,
-                          in directory: String) throws -> (certificate: String, key: String) {
+    static func issueLeaf(name: String, commonName: String? = nil, extraExtensions: [String], caCertificate: String,
+                          caKey: String, in directory: String) throws -> (certificate: String, key: String) {
         let base = directory + "/" + name
         let extensions = ["basicConstraints = critical,CA:FALSE", "keyUsage = critical,digitalSignature"] + extraExtensions
         try extensions.joined(separator: "\n").appending("\n").write(toFile: base + ".ext", atomically: true, encoding: .utf8)
-        try run(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                 "-subj", "/CN=\(name)", "-keyout", base + "-key.pem", "-out", base + ".csr"])
+        try run(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-utf8",
+                 "-subj", "/CN=\(commonName ?? name)", "-keyout", base + "-key.pem", "-out", base + ".csr"])
         try run(["x509", "-req", "-in", base + ".csr", "-CA", caCertificate, "-CAkey", caKey, "-set_serial", "\(Int.random(in: 1...1_000_000_000))",
                  "-days", "1", "-sha256", "-extfile", base + ".ext", "-out", base + "-cert.pem"])
         return (base + "-cert.pem", base + "-key.pem")

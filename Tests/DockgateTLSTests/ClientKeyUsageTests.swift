@@ -79,4 +79,23 @@ import Testing
             #expect(reason.contains("extended key usage does not include clientAuth"), "\(extensions): \(reason)")
         }
     }
+
+    /// A CN that is not printable ASCII is refused in the handshake: KELVIN SIGN (canonically
+    /// equivalent to K for Swift's String ==), a composed accent, a no-break space, none at all.
+    @Test func nonPrintableASCIICommonNamesAreRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: pki.root) }
+        for (file, commonName) in [("kelvin", "\u{212A}ate"), ("accent", "caf\u{E9}"), ("nbsp", "Kate\u{A0}x")] {
+            let leaf = try OpenSSLBinary.issueLeaf(
+                name: file, commonName: commonName, extraExtensions: ["extendedKeyUsage = clientAuth"],
+                caCertificate: pki.caCertificate, caKey: pki.caKey, in: pki.root)
+            let outcome = try handshake(leaf, allowingAbsentEKU: false)
+            guard case .refused(let reason) = outcome else { Issue.record("\(file) accepted: \(outcome)"); continue }
+            #expect(reason.contains("CN is not printable ASCII"), "\(file): \(reason)")
+        }
+        let plain = try OpenSSLBinary.issueLeaf(
+            name: "kate", commonName: "Kate", extraExtensions: ["extendedKeyUsage = clientAuth"],
+            caCertificate: pki.caCertificate, caKey: pki.caKey, in: pki.root)
+        guard case .accepted(let name) = try handshake(plain, allowingAbsentEKU: false) else { Issue.record("Kate refused"); return }
+        #expect(name == "Kate")
+    }
 }
