@@ -36,12 +36,18 @@ public struct Configuration: Sendable, Equatable {
         public var policyName: String
         /// If set, only the certificate with this SHA-256 fingerprint (lower-case hex) is this user.
         public var fingerprint: String?
+        /// Members of one team share their containers, volumes and networks under `scope: team`.
+        public var team: String?
 
-        public init(commonName: String, policyName: String, fingerprint: String? = nil) {
+        public init(commonName: String, policyName: String, fingerprint: String? = nil, team: String? = nil) {
             self.commonName = commonName
             self.policyName = policyName
             self.fingerprint = fingerprint
+            self.team = team
         }
+
+        /// Who this user is to the tenancy rules.
+        public var tenant: Tenant { Tenant(commonName: commonName, team: team) }
     }
 
     /// Where audit records go. Every configured sink gets every record.

@@ -8,7 +8,7 @@ struct PolicyReader {
     let reader: YAMLReader
 
     static let keys: Set<String> = [
-        "endpoints", "read_only", "privileged", "images", "allow_image_writes", "bind_mounts", "capabilities",
+        "endpoints", "read_only", "privileged", "images", "allow_image_writes", "bind_mounts", "capabilities", "scope",
     ]
 
     func policies(_ node: Node) throws(ConfigurationError) -> [String: Policy] {
@@ -56,6 +56,13 @@ struct PolicyReader {
                 guard normalized != "CAP_ALL" else { throw reader.error(item, "\(context): capability ALL cannot be allowed; list capabilities one by one") }
                 return normalized
             })
+        }
+        if let value = map["scope"] {
+            let text = try reader.string(value, context: "\(context).scope")
+            guard let scope = OwnershipScope.allCases.first(where: { $0.rawValue.utf8.elementsEqual(text.utf8) }) else {
+                throw reader.error(value, "\(context).scope must be own, team or all, not \"\(text)\"")
+            }
+            policy.configuredScope = scope
         }
         if policy.isReadOnly, let group = policy.endpoints.first(where: { $0.value == .write })?.key {
             throw reader.error(node, "\(context) is read_only but grants write access to \(group.rawValue)")

@@ -10,7 +10,7 @@ struct UserReader {
         guard let node else { return [] }
         var users: [Configuration.User] = []
         for item in try reader.sequence(node, context: "users") {
-            let map = try reader.mapping(item, allowedKeys: ["cn", "policy", "fingerprint"], context: "users entry")
+            let map = try reader.mapping(item, allowedKeys: ["cn", "policy", "fingerprint", "team"], context: "users entry")
             let commonName = try reader.requiredString(map, "cn", in: item, context: "users entry")
             // Exact byte match on ASCII only: homoglyphs, spaces and NUL cannot alias a user (THREATS T-02).
             guard commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -28,7 +28,16 @@ struct UserReader {
             if let value = map["fingerprint"] {
                 fingerprint = try reader.fingerprint(value, context: "user \"\(commonName)\" fingerprint")
             }
-            users.append(Configuration.User(commonName: commonName, policyName: policyName, fingerprint: fingerprint))
+            var team: String?
+            if let value = map["team"] {
+                let text = try reader.string(value, context: "user \"\(commonName)\" team")
+                // Stamped as a label value and matched byte for byte, like the CN.
+                guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }), !text.isEmpty else {
+                    throw reader.error(value, "team must be printable ASCII without spaces: \"\(text)\"")
+                }
+                team = text
+            }
+            users.append(Configuration.User(commonName: commonName, policyName: policyName, fingerprint: fingerprint, team: team))
         }
         return users
     }

@@ -19,6 +19,11 @@ public struct HTTPHeaders: Sendable, Equatable {
         fields.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 
+    /// The fields without those called any of `names`, in the order received.
+    public func removing(_ names: String...) -> HTTPHeaders {
+        HTTPHeaders(fields.filter { field in !names.contains { ASCII.equalsIgnoringCase(field.name, $0) } })
+    }
+
     public func contains(_ name: String) -> Bool {
         fields.contains { ASCII.equalsIgnoringCase($0.name, name) }
     }

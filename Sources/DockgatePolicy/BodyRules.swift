@@ -21,6 +21,7 @@ struct BodyRules {
         case .execCreate: denial = try execCreate(fields)
         case .volumeCreate: denial = try volumeCreate(fields)
         case .networkCreate: denial = try networkCreate(fields)
+        case .networkConnect: denial = try networkConnect(fields)
         }
         return denial ?? .allow(rule: "body/\(kind.ruleName)")
     }
@@ -101,6 +102,13 @@ struct BodyRules {
         {
             return .deny("host-escape/volume-options", "local volume option \"\(key)\" would mount a host path or device")
         }
+        return nil
+    }
+
+    private func networkConnect(_ fields: FoldedObject) throws(BodyFieldError) -> PolicyDecision? {
+        guard !policy.isPrivileged else { return nil }
+        if let denial = unknownField(fields, KnownFields.networkConnect) { return denial }
+        _ = try BodyField.string(fields["Container"], "Container")
         return nil
     }
 

@@ -63,12 +63,10 @@ struct HostConfigRules {
         if let driver = try BodyField.string(fields["VolumeDriver"], "\(field).VolumeDriver"), !["", "local"].containsBytes(of: driver) {
             return .deny("host-escape/volume-driver", "volume driver \"\(driver)\" is not allowed")
         }
-        if let items = try BodyField.strings(fields["VolumesFrom"], "\(field).VolumesFrom"), !items.isEmpty {
-            return .deny("host-escape/volumes-from", "VolumesFrom would mount another container's volumes")
-        }
-        if let items = try BodyField.strings(fields["Links"], "\(field).Links"), !items.isEmpty {
-            return .deny("host-escape/links", "legacy links copy another container's environment")
-        }
+        // VolumesFrom and Links name other containers: the tenancy step resolves each, requires it
+        // to be the user's own (or team's), and judges a VolumesFrom source as host-sensitive.
+        _ = try BodyField.strings(fields["VolumesFrom"], "\(field).VolumesFrom")
+        _ = try BodyField.strings(fields["Links"], "\(field).Links")
         if let logConfig = try BodyField.object(fields["LogConfig"], "\(field).LogConfig"),
             let driver = try BodyField.string(logConfig.member("Type"), "\(field).LogConfig.Type"),
             !Self.allowedLogDrivers.containsBytes(of: driver)

@@ -37,6 +37,7 @@ enum KnownFields {
         "Name", "CheckDuplicate", "Driver", "Scope", "Internal", "Attachable", "Ingress", "ConfigOnly", "ConfigFrom",
         "IPAM", "EnableIPv6", "EnableIPv4", "Options", "Labels",
     ]
+    static let networkConnect: Set<String> = ["Container", "EndpointConfig", "Force"]
     static let mount: Set<String> = [
         "Target", "Source", "Type", "ReadOnly", "Consistency", "BindOptions", "VolumeOptions", "TmpfsOptions",
         "ImageOptions", "ClusterOptions",

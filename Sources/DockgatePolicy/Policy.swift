@@ -20,12 +20,20 @@ public struct Policy: Sendable, Equatable {
     public var bindMountRoots: [String]
     /// Capabilities `CapAdd` may name, normalized as dockerd does (`CAP_NET_ADMIN`).
     public var capabilities: Set<String>
+    /// `scope:` as configured; nil takes the default (see `scope`).
+    public var configuredScope: OwnershipScope?
+
+    /// Whose objects the policy acts on: as configured, else `all` for privileged policies
+    /// (administrators) and `own` for every other.
+    public var scope: OwnershipScope { configuredScope ?? (isPrivileged ? .all : .own) }
 
     public init(
         name: String, endpoints: [EndpointGroup: AccessLevel] = [:], allowsUnknownEndpoints: Bool = false,
         isReadOnly: Bool = false, isPrivileged: Bool = false, images: [ImagePattern]? = nil,
-        allowsImageWrites: Bool = false, bindMountRoots: [String] = [], capabilities: Set<String> = []
+        allowsImageWrites: Bool = false, bindMountRoots: [String] = [], capabilities: Set<String> = [],
+        scope: OwnershipScope? = nil
     ) {
+        self.configuredScope = scope
         self.name = name
         self.endpoints = endpoints
         self.allowsUnknownEndpoints = allowsUnknownEndpoints

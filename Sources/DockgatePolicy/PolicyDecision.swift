@@ -40,6 +40,7 @@ public enum BodyKind: String, Sendable, Equatable {
     case execCreate = "exec create"
     case volumeCreate = "volume create"
     case networkCreate = "network create"
+    case networkConnect = "network connect"
 
     /// Where the body holds Go maps (exact keys) rather than structs (folded keys).
     public var goShape: GoValueShape {
@@ -49,6 +50,7 @@ public enum BodyKind: String, Sendable, Equatable {
         case .execCreate: DockerBodyShapes.execCreate
         case .volumeCreate: DockerBodyShapes.volumeCreate
         case .networkCreate: DockerBodyShapes.networkCreate
+        case .networkConnect: DockerBodyShapes.networkConnect
         }
     }
 

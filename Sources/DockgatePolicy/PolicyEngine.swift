@@ -117,10 +117,14 @@ public struct PolicyEngine: Sendable {
             return restricted ? .inspectBody(.containerUpdate) : nil
         case "exec.create":
             return .inspectBody(.execCreate)
+        // Read for everyone: the owner labels are stamped into the body that is forwarded.
         case "volume.create":
-            return restricted ? .inspectBody(.volumeCreate) : nil
+            return .inspectBody(.volumeCreate)
         case "network.create":
-            return restricted ? .inspectBody(.networkCreate) : nil
+            return .inspectBody(.networkCreate)
+        case "network.connect", "network.disconnect":
+            // The body names the container: it must be the user's own too.
+            return restricted ? .inspectBody(.networkConnect) : nil
         case "container.start":
             // Old daemons apply a HostConfig sent to start (THREATS V-02); dockerd's own test for "has a
             // body" is Content-Length > 7 or chunked.

@@ -15,6 +15,8 @@ struct AccessContext: Sendable {
     var reason: String?
     /// What the request does, for its audit record (never credentials or environment values).
     var details: [(String, AuditValue)] = []
+    /// The body as judged, when it was read (creates, exec create, update, network connect).
+    var body: JSONValue?
 }
 
 /// What the connection does with a request.
@@ -109,8 +111,14 @@ struct AccessGate: Sendable {
             }
         }
         var context = context
+        context.body = json
         context.details += AuditFacts.details(for: kind, body: json)
         return verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
+    }
+
+    /// A denial decided after the head and body rules (the tenancy step), worded like every other.
+    func denial(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {
+        deny(decision, context)
     }
 
     private func verdict(_ decision: PolicyDecision, _ context: AccessContext) -> AccessVerdict {

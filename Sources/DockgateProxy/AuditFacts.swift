@@ -68,6 +68,8 @@ enum AuditFacts {
             return pick(object, [("name", "Name"), ("driver", "Driver")]) + [("driver_options", .strings(optionKeys(object)))]
         case .networkCreate:
             return pick(object, [("name", "Name"), ("driver", "Driver")])
+        case .networkConnect:
+            return pick(object, [("container", "Container")])
         }
     }
 

@@ -93,9 +93,6 @@ extension ClientConnection {
             let body = exchange.capturedIsChunked ? ChunkedBodyDecoder.decode(exchange.capturedBody) : exchange.capturedBody
             if let body, let id = AuditFacts.createdID(fromResponseBody: body) {
                 record.details.append((key, .string(id)))
-                if key == "exec_id", let owner = identity?.commonName {
-                    environment.execOwnership.record(execID: id, owner: owner)
-                }
             }
         }
         writeAudit(record)

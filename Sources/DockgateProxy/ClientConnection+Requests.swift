@@ -1,3 +1,4 @@
+import DockgateAudit
 import DockgateCore
 import DockgateDocker
 import DockgateHTTP
@@ -78,12 +79,12 @@ extension ClientConnection {
                     return true
                 }
                 let verdict = environment.gate.evaluate(body: payload, kind: held.kind, context: held.context)
-                act(on: verdict, head: held.head, headBytes: held.headBytes, heldBody: held.body)
+                proceed(with: verdict, head: held.head, headBytes: held.headBytes, heldBody: held.body, payload: payload)
             } else {
                 requestState = .collectingBody(held)
             }
             return true
-        case .awaitingResponse, .rejected:
+        case .awaitingFacts, .awaitingResponse, .rejected:
             return false
         }
     }
@@ -92,7 +93,7 @@ extension ClientConnection {
         guard let identity else { return }
         timer.cancel()
         RequestCounter.increment()
-        let verdict = guardAgainstEscalation(environment.gate.evaluate(identity: identity, head: head))
+        let verdict = environment.gate.evaluate(identity: identity, head: head)
         if case .inspectBody(let kind, let context) = verdict, head.framing != .none, head.framing != .contentLength(0) {
             // Hold the request: nothing reaches the daemon before its body has been judged.
             let headBytes = clientInbound.take(head.headLength)
@@ -112,93 +113,58 @@ extension ClientConnection {
         let headBytes = clientInbound.take(head.headLength)
         requestParser.reset()
         if case .inspectBody(let kind, let context) = verdict {
-            act(on: environment.gate.evaluate(body: nil, kind: kind, context: context), head: head, headBytes: headBytes, heldBody: nil)
+            proceed(with: environment.gate.evaluate(body: nil, kind: kind, context: context), head: head, headBytes: headBytes, heldBody: nil, payload: nil)
         } else {
-            act(on: verdict, head: head, headBytes: headBytes, heldBody: nil)
+            proceed(with: verdict, head: head, headBytes: headBytes, heldBody: nil, payload: nil)
         }
     }
 
-    /// Actions on an exec instance, named by its id.
-    static let actionsOnExecInstances: Set<String> = ["exec.start", "exec.resize", "exec.inspect"]
-
-    /// Actions that run code or write files inside an existing container.
-    static let actionsInsideContainers: Set<String> = ["exec.create", "container.attach", "container.attach.ws", "container.archive.put"]
-
-    /// Actions at which the daemon mounts a container's binds (again).
-    static let actionsThatMountBinds: Set<String> = ["container.start", "container.restart"]
-
-    /// The container's bind sources, resolved on the host now and judged against the caller's
-    /// policy: between create and start a container that binds an allowed folder can turn a path
-    /// below it into a symlink to `/` (THREATS M-02). A nosymfollow mount makes the daemon's own
-    /// mount fail in that case; this check answers first, with a denial that says why. The daemon
-    /// restarting a container by its restart policy is not seen here: only nosymfollow covers it.
-    private func recheckBinds(
-        of container: String, _ verdict: AccessVerdict, context: AccessContext, policy: Policy, action: String
-    ) -> AccessVerdict {
-        let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
-        var denied = context
-        switch environment.escalationCheck.hostConfig(of: container) {
-        case .unknown:
-            return verdict
-        case .found(let hostConfig):
-            let decision = PolicyEngine(policy: policy, resolver: environment.gate.resolver).recheckBinds(of: hostConfig)
-            guard case .deny(let rule, let why, _) = decision else { return verdict }
-            let reason = "\(action) of container \(container) is not allowed: \(why)"
-            denied.rule = rule
-            denied.reason = reason
-            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
-        case .unavailable(let why):
-            logger.error("cannot inspect a container before \(action)", metadata: ["container": "\(container)", "error": "\(why)"])
-            let reason = "container \(container) could not be checked (\(why))"
-            denied.rule = "host-escape/bind-mount"
-            denied.reason = reason
-            return .deny(status: 503, message: "dockgate: \(reason)\(who)", denied)
+    /// After the head and body rules: the tenancy step, which may need the daemon. Its questions
+    /// are asked off the event loop (`DaemonObjectFacts.queue`); the outcome comes back to this
+    /// connection's queue as an event, and only then is anything forwarded.
+    private func proceed(with verdict: AccessVerdict, head: RequestHead, headBytes: [UInt8], heldBody: [UInt8]?, payload: [UInt8]?) {
+        guard case .allow(let context) = verdict, let user = context.user, let policy = context.policy,
+            let request = context.request
+        else {
+            act(on: verdict, head: head, headBytes: headBytes, heldBody: heldBody)
+            return
+        }
+        let gate = TenancyGate(policy: policy, tenant: user.tenant, resolver: environment.gate.resolver)
+        if gate.isNothingToDo(request) {
+            act(on: verdict, head: head, headBytes: headBytes, heldBody: heldBody)
+            return
+        }
+        requestState = .awaitingFacts
+        let facts = environment.daemonFacts
+        let body = context.body
+        // The connection stays alive until its answer is back (each look-up is bounded by a timeout).
+        DaemonObjectFacts.queue.async { [self] in
+            let outcome = gate.judge(request, body: body, facts: facts)
+            queue.async {
+                guard self.phase != .closed, case .awaitingFacts = self.requestState else { return }
+                self.factsArrived(outcome, context: context, head: head, headBytes: headBytes, heldBody: heldBody, payload: payload)
+                self.drive()
+            }
         }
     }
 
-    /// Checks on existing objects that a request's own bytes cannot answer, for restricted users:
-    /// an exec instance may be started or watched only by the identity that created it (THREATS
-    /// X-04); and nobody may exec into, attach to or write files into a container that runs with
-    /// host privileges, since that would be host root by proxy — the daemon is asked
-    /// about the container before the request is allowed.
-    private func guardAgainstEscalation(_ verdict: AccessVerdict) -> AccessVerdict {
-        let context: AccessContext
-        switch verdict {
-        case .allow(let allowed), .inspectBody(_, let allowed): context = allowed
-        case .deny: return verdict
-        }
-        guard let policy = context.policy, !policy.isPrivileged, let route = context.request?.route,
-            let object = route.objectName
-        else { return verdict }
-        let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
-        var denied = context
-        if Self.actionsOnExecInstances.contains(route.action) {
-            // Only the identity that created an exec (through dockgate) may start or watch it.
-            guard let user = context.user, environment.execOwnership.owner(of: object) != user.commonName else { return verdict }
-            let reason = "exec \(object) was not created by \(user.commonName) through dockgate"
-            denied.rule = "ownership/exec"
-            denied.reason = reason
-            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
-        }
-        if Self.actionsThatMountBinds.contains(route.action) {
-            return recheckBinds(of: object, verdict, context: context, policy: policy, action: route.action)
-        }
-        guard Self.actionsInsideContainers.contains(route.action) else { return verdict }
-        let container = object
-        switch environment.escalationCheck.inspect(container: container) {
-        case .ordinary, .unknown:
-            return verdict
-        case .escalated(let why):
-            let reason = "\(route.action) into container \(container) is not allowed: \(why)"
-            denied.rule = "host-escape/privileged-target"
-            denied.reason = reason
-            return .deny(status: 403, message: "dockgate: \(reason)\(who)", denied)
-        case .unavailable(let why):
-            logger.error("cannot inspect a container before \(route.action)", metadata: ["container": "\(container)", "error": "\(why)"])
-            let reason = "container \(container) could not be checked (\(why))"
-            denied.rule = "host-escape/privileged-target"
-            denied.reason = reason
-            return .deny(status: 503, message: "dockgate: \(reason)\(who)", denied)
+    private func factsArrived(
+        _ outcome: TenancyOutcome, context: AccessContext, head: RequestHead, headBytes: [UInt8], heldBody: [UInt8]?,
+        payload: [UInt8]?
+    ) {
+        var context = context
+        switch outcome {
+        case .deny(let decision):
+            // An unread streamed body stays unread: `answerWithoutForwarding` then closes the connection.
+            act(on: environment.gate.denial(decision, context), head: head, headBytes: headBytes, heldBody: heldBody)
+        case .allow(let rewrite):
+            context.details += rewrite.auditDetails.map { ($0.0, AuditValue.string($0.1)) }
+            guard rewrite.changesRequest, let request = context.request else {
+                act(on: .allow(context), head: head, headBytes: headBytes, heldBody: heldBody)
+                return
+            }
+            let forwarded = ForwardedRequest(head: head, request: request, rewrite: rewrite)
+            act(on: .allow(context), head: head, headBytes: forwarded.headBytes, heldBody: forwarded.body ?? heldBody)
         }
     }
 

@@ -34,6 +34,9 @@ final class ClientConnection: @unchecked Sendable {
         case forwardingBody(BodyScanner)
         /// The policy must read this body before anything is forwarded.
         case collectingBody(HeldRequest)
+        /// Judged by head and body; the daemon is being asked about the objects it names (off the
+        /// loop). Nothing of it has been forwarded, and nothing after it is read as HTTP meanwhile.
+        case awaitingFacts
         /// The request is fully sent; the next head is parsed only when its response is complete.
         case awaitingResponse
         /// After a rejected request nothing more is read as HTTP.

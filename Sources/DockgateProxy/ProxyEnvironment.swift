@@ -11,9 +11,8 @@ struct ProxyEnvironment: Sendable {
     let limits: ProxyLimits
     let upstream: UpstreamConnector
     let gate: AccessGate
-    let escalationCheck: ContainerEscalationCheck
-    /// Shared across reloads: exec ids keep their creator.
-    let execOwnership: ExecOwnership
+    /// Facts about existing objects, asked of the daemon off the event loops.
+    let daemonFacts: DaemonObjectFacts
     let audit: AuditTrail
     let logger: Logger
 }

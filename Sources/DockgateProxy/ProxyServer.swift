@@ -20,12 +20,10 @@ public final class ProxyServer: @unchecked Sendable {
         self.logger = logger
         let limits = configuration.limits
         self.loops = LoopGroup(scratchBytes: limits.readChunkBytes)
-        self.environment = try Self.makeEnvironment(configuration, execOwnership: ExecOwnership(), logger: logger)
+        self.environment = try Self.makeEnvironment(configuration, logger: logger)
     }
 
-    static func makeEnvironment(
-        _ configuration: Configuration, execOwnership: ExecOwnership, logger: Logger
-    ) throws -> ProxyEnvironment {
+    static func makeEnvironment(_ configuration: Configuration, logger: Logger) throws -> ProxyEnvironment {
         let settings = ServerTLSSettings(
             certificatePath: configuration.tls.certificate, keyPath: configuration.tls.key,
             clientCAPath: configuration.tls.clientCA, crlPath: configuration.tls.crl,
@@ -50,8 +48,7 @@ public final class ProxyServer: @unchecked Sendable {
             upstream: UpstreamConnector(path: upstreamPath),
             gate: AccessGate(
                 configuration: configuration, revokedSerials: context.revokedSerials, resolver: SymlinkResolvingPathResolver()),
-            escalationCheck: ContainerEscalationCheck(socketPath: upstreamPath),
-            execOwnership: execOwnership,
+            daemonFacts: DaemonObjectFacts(client: DaemonClient(socketPath: upstreamPath)),
             audit: audit,
             logger: logger)
     }
@@ -137,8 +134,7 @@ public final class ProxyServer: @unchecked Sendable {
     /// New connections get the new TLS context; every connection judges its next request with the
     /// new policies; connections whose certificate no longer names a user are closed.
     public func reload(_ configuration: Configuration) throws {
-        let fresh = try Self.makeEnvironment(
-            configuration, execOwnership: state.withLock { environment.execOwnership }, logger: logger)
+        let fresh = try Self.makeEnvironment(configuration, logger: logger)
         let live = state.withLock { () -> [ClientConnection] in
             environment = fresh
             return Array(connections.values)

@@ -30,7 +30,7 @@ func fuzzDockerJSON(_ bytes: [UInt8]) {
 }
 
 let strict = StrictJSONReader()
-let bodyKinds: [BodyKind] = [.containerCreate, .containerUpdate, .execCreate, .volumeCreate, .networkCreate]
+let bodyKinds: [BodyKind] = [.containerCreate, .containerUpdate, .execCreate, .volumeCreate, .networkCreate, .networkConnect]
 
 /// A restrictive policy in the spirit of config/dockgate.yaml's "developer": an image allowlist,
 /// one bind-mount root, one capability, no host escape.

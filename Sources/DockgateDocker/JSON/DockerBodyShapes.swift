@@ -34,6 +34,10 @@ public enum DockerBodyShapes {
         ])),
     ])
 
+    public static let networkConnect = GoValueShape.structure([
+        ("EndpointConfig", .structure([("DriverOpts", .stringMap)])),
+    ])
+
     public static let networkCreate = GoValueShape.structure([
         ("Labels", .stringMap), ("Options", .stringMap),
         ("IPAM", .structure([("Options", .stringMap), ("Config", .list(.structure([("AuxiliaryAddresses", .stringMap)])))])),

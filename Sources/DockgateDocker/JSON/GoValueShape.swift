@@ -4,13 +4,34 @@
 ///
 /// Only the way to the maps needs spelling out: a member not listed in a struct is read as a
 /// struct, the stricter reading (two keys folding alike are refused).
-public indirect enum GoValueShape: Sendable {
+///
+/// A struct with arrays rather than an indirect enum: the shapes live in global constants, and
+/// LeakSanitizer cannot follow the tagged pointers of an indirect enum's boxes held there.
+public struct GoValueShape: Sendable {
+    enum Kind: Sendable {
+        case structure, map, list
+    }
+
+    let kind: Kind
+    /// A struct's members whose values hold maps somewhere below.
+    let fields: [(name: String, shape: GoValueShape)]
+    /// A map's value shape or a list's element shape (one element), empty for a struct.
+    let inner: [GoValueShape]
+
     /// A Go struct; `fields` lists the members whose values hold maps somewhere below.
-    case structure(_ fields: [(name: String, shape: GoValueShape)])
+    public static func structure(_ fields: [(name: String, shape: GoValueShape)]) -> GoValueShape {
+        GoValueShape(kind: .structure, fields: fields, inner: [])
+    }
+
     /// A Go map whose values have `valueShape`.
-    case map(_ valueShape: GoValueShape)
+    public static func map(_ valueShape: GoValueShape) -> GoValueShape {
+        GoValueShape(kind: .map, fields: [], inner: [valueShape])
+    }
+
     /// A Go slice or array whose elements have `elementShape`.
-    case list(_ elementShape: GoValueShape)
+    public static func list(_ elementShape: GoValueShape) -> GoValueShape {
+        GoValueShape(kind: .list, fields: [], inner: [elementShape])
+    }
 
     /// A struct (or scalar) with no maps below it.
     public static let plain = GoValueShape.structure([])
@@ -18,19 +39,16 @@ public indirect enum GoValueShape: Sendable {
     public static let stringMap = GoValueShape.map(.plain)
 
     /// Whether keys of an object with this shape are exact (a map) rather than folded (a struct).
-    public var hasExactKeys: Bool {
-        if case .map = self { return true }
-        return false
-    }
+    public var hasExactKeys: Bool { kind == .map }
 
     /// The shape of the value under `key` of an object of this shape.
     public func member(_ key: String) -> GoValueShape {
-        switch self {
-        case .structure(let fields):
+        switch kind {
+        case .structure:
             // Go matches the key to a field as encoding/json does: by fold, compared as bytes.
             return fields.first { GoJSONFolding.equalFold($0.name, key) }?.shape ?? .plain
-        case .map(let valueShape):
-            return valueShape
+        case .map:
+            return inner.first ?? .plain
         case .list:
             return .plain
         }
@@ -38,7 +56,6 @@ public indirect enum GoValueShape: Sendable {
 
     /// The shape of an element of an array of this shape.
     public var element: GoValueShape {
-        if case .list(let elementShape) = self { return elementShape }
-        return .plain
+        kind == .list ? inner.first ?? .plain : .plain
     }
 }
