@@ -51,7 +51,11 @@ CLIENT_EXPIRED = "alice-expired"
 CLIENT_ADMIN = "admin"
 CLIENT_DEVELOPER = "developer"
 CLIENT_VIEWER = "viewer"
-EXTRA_CLIENTS = (CLIENT_ADMIN, CLIENT_DEVELOPER, CLIENT_VIEWER)
+# Tenancy tests: two developers and a team pair.
+CLIENT_BOB = "bob"
+CLIENT_CAROL = "carol"
+CLIENT_DAVE = "dave"
+EXTRA_CLIENTS = (CLIENT_ADMIN, CLIENT_DEVELOPER, CLIENT_VIEWER, CLIENT_BOB, CLIENT_CAROL, CLIENT_DAVE)
 
 
 # --------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ policies:
     bind_mounts: [{_yaml_str(bind_dir)}]
   viewer:
     read_only: true
+    scope: all
     endpoints:
       containers: read
       images: read
@@ -192,7 +193,8 @@ def wait_for_log(run, args, text: str, seconds: float = 20.0) -> str:
 def sleeper(direct, container_name):
     """A running busybox container (started directly) that printed a line; returns its name."""
     name = container_name("sleeper")
-    rc, out, err = direct(["run", "-d", "--name", name, "busybox", "sh", "-c",
+    # Owned by the developer, as if created through dockgate (tenancy: users act on their own).
+    rc, out, err = direct(["run", "-d", "--name", name, "--label", "io.dockgate.owner=developer", "busybox", "sh", "-c",
                            "echo sleeper-says-hello; exec sleep 600"])
     assert rc == 0, err
     wait_for_log(direct, ["logs", name], "sleeper-says-hello")
@@ -309,11 +311,13 @@ def test_developer_denied_exec_attach_and_cp_into_host_namespace_container(as_us
     """Code run inside an admin's host-namespace container is host root: exec, attach and cp into
     it are denied to the developer, while the same actions on an ordinary container work."""
     name = container_name("hostpid")
-    rc, out, err = direct(["run", "-d", "--pid", "host", "--name", name, "busybox", "sleep", "600"])
+    # Even the developer's own container: its configuration is judged by the developer's create rules.
+    rc, out, err = direct(["run", "-d", "--pid", "host", "--label", "io.dockgate.owner=developer", "--name", name,
+                           "busybox", "sleep", "600"])
     assert rc == 0, err
     rc, out, err = as_user(CLIENT_DEVELOPER, ["exec", name, "true"])
     assert_denied(rc, err, "exec into a --pid host container")
-    assert "shares the host" in err, err
+    assert "PidMode" in err, err
     assert not inspect(direct, name).get("ExecIDs"), "an exec instance was created"
     payload = tmp_path / "payload.txt"
     payload.write_text("x")
@@ -890,11 +894,15 @@ def test_explain_example_config(dockgate_bin, tmp_path):
     assert decision_line(out).startswith("allow"), out + err
 
 
-def test_developer_cannot_start_or_inspect_an_exec_created_by_someone_else(dev_conn, direct, sleeper, as_user):
-    """An exec id is a capability: only the identity that created it through dockgate may start,
-    resize or inspect it (THREATS X-04). One made directly on the daemon is refused to the
-    developer; the developer's own execs keep working."""
-    rc, out, err = direct(["inspect", "--format", "{{.Id}}", sleeper])
+def test_developer_cannot_start_or_inspect_an_exec_created_by_someone_else(dev_conn, direct, sleeper, as_user,
+                                                                          container_name):
+    """An exec id is a capability: exec instances belong to their container's owner (THREATS X-04),
+    so one in the admin's container is refused to the developer; the developer's own execs keep
+    working."""
+    admins = container_name("admins")
+    rc, out, err = direct(["run", "-d", "--name", admins, "--label", "io.dockgate.owner=admin", "busybox", "sleep", "600"])
+    assert rc == 0, err
+    rc, out, err = direct(["inspect", "--format", "{{.Id}}", admins])
     assert rc == 0, err
     api = docker_sdk.APIClient(base_url="unix://" + os.environ["DOCKER_TEST_SOCKET"], version="auto")
     try:
@@ -910,6 +918,6 @@ def test_developer_cannot_start_or_inspect_an_exec_created_by_someone_else(dev_c
         conn.send(head.encode() + body)
         resp = conn.read_response(timeout=30)
         assert resp.status == 403, f"{method} {path}: {resp.raw_head!r} {resp.body[:300]!r}"
-        assert b"was not created by developer" in resp.body, resp.body
+        assert b"belongs to admin" in resp.body, resp.body
     rc, out, err = as_user(CLIENT_DEVELOPER, ["exec", sleeper, "echo", "own-exec"])
     assert rc == 0 and "own-exec" in out, err

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import ssl
 import time
 from pathlib import Path
 
@@ -168,8 +169,14 @@ def test_lookalike_cn_gets_nothing_on_the_wire(reading_dg, lookalike_pki):
     except OSError:
         return  # refused during the handshake itself
     conn.send(b"GET /v1.41/containers/json HTTP/1.1\r\n" + H + b"\r\n")
-    assert b"HTTP/1.1 200" not in conn.read_until_close(timeout=10)
-    conn.close()
+    try:
+        answer = conn.read_until_close(timeout=10)
+    except ssl.SSLError as e:  # TLS 1.3: the server's bad_certificate alert arrives after the client's handshake
+        assert "CERTIFICATE" in str(e).upper(), e
+        answer = b""
+    finally:
+        conn.close()
+    assert b"HTTP/1.1 200" not in answer
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,6 +333,7 @@ def test_volume_labels_that_differ_in_case(reading_dg, pki, docker_config_dir, d
         assert rc == 0, err
         rc, out, err = docker_direct(["volume", "inspect", "--format", "{{json .Labels}}", name], timeout=60)
         assert rc == 0, err
-        assert json.loads(out) == {"team": "a", "Team": "b"}
+        labels = json.loads(out)
+        assert labels.get("team") == "a" and labels.get("Team") == "b", labels
     finally:
         docker_direct(["volume", "rm", "-f", name], timeout=60)

@@ -17,8 +17,10 @@ extension TenancyGate {
             }
         }
         // Mounts are judged as the daemon resolved them (below), including those inherited
-        // through VolumesFrom; the default masks are the daemon's, not a choice of the creator.
-        let skipped = ["Binds", "Mounts", "VolumesFrom", "Links", "MaskedPaths", "ReadonlyPaths"]
+        // through VolumesFrom; the default masks are the daemon's, not a choice of the creator,
+        // and so is `CgroupnsMode: host` on a cgroup v1 host (the cgroup file system stays
+        // read-only in an unprivileged container: no way to the host's root).
+        let skipped = ["Binds", "Mounts", "VolumesFrom", "Links", "MaskedPaths", "ReadonlyPaths", "CgroupnsMode"]
         let hostConfig = JSONObject(stored.members.filter { member in !skipped.contains { GoJSONFolding.equalFold($0, member.key) } })
         let binds = BindMountRules(roots: policy.bindMountRoots, resolver: resolver)
         do throws(BodyFieldError) {

@@ -48,7 +48,7 @@ public struct TenancyGate: Sendable {
         guard let route = request.route else { return true }
         if route.objectName != nil, Self.pathObjectKind(action: route.action) != nil { return false }
         if Self.createActions.contains(route.action) { return false }
-        if route.action.hasSameBytes(as: "image.commit") || route.action.hasSameBytes(as: "df") { return policy.scope != .all }
+        if route.action.hasSameBytes(as: "image.commit") || route.action.hasSameBytes(as: "df") { return policy.scope == .all }
         return !(Self.filteredActions.contains(route.action) && policy.scope != .all)
     }
 
