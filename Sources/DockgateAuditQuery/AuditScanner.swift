@@ -87,11 +87,16 @@ public struct AuditScanner {
             return
         }
         if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return }
-        if let micros = AuditLineParser.leadingTime(line), !window.contains(micros) {
-            statistics.outsideWindow += 1
-            return
+        // Only a line in dockgate's own shape (leading time, closing brace) is judged on its bytes;
+        // anything else is parsed, so that a cut-short or foreign line is counted as malformed
+        // rather than passed over silently.
+        if let micros = AuditLineParser.leadingTime(line), line[line.count - 1] == UInt8(ascii: "}") {
+            if !window.contains(micros) {
+                statistics.outsideWindow += 1
+                return
+            }
+            guard prefilter.admits(line) else { return }
         }
-        guard prefilter.admits(line) else { return }
         guard let record = AuditLineParser.record(line) else {
             statistics.noteMalformed(at: location())
             return

@@ -50,6 +50,15 @@ struct AuditScannerTests {
         #expect(scanner.statistics.firstMalformed == path + ":2")
     }
 
+    @Test func malformedLinesAreCountedEvenWhenThePrefilterWouldSkipThem() throws {
+        let dir = try TemporaryDirectory()
+        let cut = String(Self.line(2, "b").prefix(60)) + "\n"
+        let path = try dir.write("audit.log", Self.line(1, "a") + "{not json\n" + cut)
+        var scanner = AuditScanner(prefilter: DenialSummary.prefilter)
+        #expect(Self.users(&scanner, .files([path])).isEmpty)
+        #expect(scanner.statistics.malformed == 2)
+    }
+
     @Test func oversizedLinesAreSkippedWithoutGrowingTheBuffer() throws {
         let dir = try TemporaryDirectory()
         let long = "{\"time\":\"" + String(repeating: "x", count: 3 * 1024 * 1024) + "\n"
