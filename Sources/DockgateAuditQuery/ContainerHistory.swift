@@ -16,7 +16,7 @@ import DockgateAudit
 /// query itself, or when both are hex and one is a prefix of the other.
 public struct ContainerHistory {
     public let query: String
-    /// Keep routine reads (inspect, wait, resize, top, stats, changes) that were allowed.
+    /// Keep routine reads (inspect, wait, resize, top, stats, changes), allowed or denied.
     public var includeRoutine: Bool
     public private(set) var events: [ContainerEvent] = []
     /// The containers the query resolved to, in the order they were created: (id, name).
@@ -28,7 +28,7 @@ public struct ContainerHistory {
     private var openEvents: [ExchangeKey: Int] = [:]
     private var closedSessions: Set<Int> = []
 
-    /// Allowed actions that do not change a container and are left out unless asked for.
+    /// Actions that do not change a container and are left out unless asked for.
     static let routineActions: Set<String> = [
         "container.inspect", "container.wait", "container.resize", "container.top", "container.stats",
         "container.changes", "exec.resize", "exec.inspect",
@@ -39,16 +39,22 @@ public struct ContainerHistory {
         self.includeRoutine = includeRoutine
     }
 
-    /// The bytes every record of this container's chain contains, for `LinePrefilter`.
-    public static let prefilter = LinePrefilter(anyOf: [Array(#""container."#.utf8), Array(#""exec."#.utf8)])
+    /// Lines that can belong to a chain: container and exec actions, without listings and (unless
+    /// `includeRoutine`) routine reads, which are most of a trail's container lines.
+    public static func prefilter(includeRoutine: Bool) -> LinePrefilter {
+        let skipped = ["container.list"] + (includeRoutine ? [] : routineActions.sorted())
+        return LinePrefilter(
+            anyOf: [Array(#""container."#.utf8), Array(#""exec."#.utf8)],
+            excluded: skipped.map { Array(#""action":""#.utf8) + Array($0.utf8) + [0x22] })
+    }
 
     public mutating func consume(_ record: AuditRecord) {
         guard let action = record.action, action.hasPrefix("container.") || action.hasPrefix("exec.") else { return }
         switch record.kind {
         case .request:
             if let key = record.exchange { openEvents[key] = nil }
+            if Self.routineActions.contains(action), !includeRoutine { return }
             guard matches(record, action: action) else { return }
-            if record.decision == "allow", Self.routineActions.contains(action), !includeRoutine { return }
             append(record, action: action)
         case .response, .sessionOpen, .sessionClose:
             if action == "container.create", record.kind == .response { learnCreated(record) }

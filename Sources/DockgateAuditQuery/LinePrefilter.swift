@@ -3,19 +3,29 @@ import Glibc
 #endif
 
 /// A cheap byte test that rules lines out before they are parsed: a line can only match a query
-/// if it contains every `required` needle and, when `anyOf` is not empty, one of those.
+/// if it contains every `required` needle and, when `anyOf` is not empty, one of those, and none
+/// of the `excluded` ones.
 ///
 /// Needles are quoted JSON string values (`"deny"`, `"alice"`) so they hold whatever spacing the
 /// writer used; a value that JSON would escape is not used as a needle (`quoted` returns nil) and
-/// the full parse decides instead. A prefilter never decides a match, it only skips lines that
-/// cannot match.
+/// the full parse decides instead. An excluded needle must carry its key (`"action":"…"`): inside
+/// any string value its quotes would be escaped, so it only matches the field itself. A prefilter
+/// never decides a match, it only skips lines that cannot match.
 public struct LinePrefilter: Sendable {
-    public var required: [[UInt8]] = []
-    public var anyOf: [[UInt8]] = []
+    public let required: [[UInt8]]
+    public let anyOf: [[UInt8]]
+    public let excluded: [[UInt8]]
+    private let requiredNeedles: [Needle]
+    private let anyOfNeedles: [Needle]
+    private let excludedNeedles: [Needle]
 
-    public init(required: [[UInt8]] = [], anyOf: [[UInt8]] = []) {
+    public init(required: [[UInt8]] = [], anyOf: [[UInt8]] = [], excluded: [[UInt8]] = []) {
         self.required = required
         self.anyOf = anyOf
+        self.excluded = excluded
+        requiredNeedles = required.map(Needle.init)
+        anyOfNeedles = anyOf.map(Needle.init)
+        excludedNeedles = excluded.map(Needle.init)
     }
 
     public static let none = LinePrefilter()
@@ -33,24 +43,44 @@ public struct LinePrefilter: Sendable {
     }
 
     public func admits(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        for needle in required where !Self.find(needle, in: line) { return false }
-        if anyOf.isEmpty { return true }
-        return anyOf.contains { Self.find($0, in: line) }
+        for needle in requiredNeedles where !needle.occurs(in: line) { return false }
+        if !anyOfNeedles.isEmpty && !anyOfNeedles.contains(where: { $0.occurs(in: line) }) { return false }
+        return !excludedNeedles.contains { $0.occurs(in: line) }
     }
 
     static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first else { return true }
-        guard haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
-        return needle.withUnsafeBufferPointer { pattern in
-            var offset = 0
-            let last = haystack.count - pattern.count
-            while offset <= last {
-                guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
-                let position = hit.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
-                if memcmp(base + position, pattern.baseAddress!, pattern.count) == 0 { return true }
-                offset = position + 1
+        Needle(needle).occurs(in: haystack)
+    }
+
+    /// Boyer-Moore-Horspool: every needle starts with `"`, so a memchr on the first byte would
+    /// stop at every quote of the line; the skip table moves by up to the needle's length.
+    struct Needle: Sendable {
+        let bytes: [UInt8]
+        let skip: [Int]
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var skip = [Int](repeating: max(bytes.count, 1), count: 256)
+            for (index, byte) in bytes.enumerated().dropLast() { skip[Int(byte)] = bytes.count - 1 - index }
+            self.skip = skip
+        }
+
+        func occurs(in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+            let count = bytes.count
+            guard count > 0 else { return true }
+            guard haystack.count >= count, let base = haystack.baseAddress else { return false }
+            return bytes.withUnsafeBufferPointer { pattern in
+                skip.withUnsafeBufferPointer { skip in
+                    let lastByte = pattern[count - 1]
+                    var offset = 0
+                    while offset <= haystack.count - count {
+                        let byte = base[offset + count - 1]
+                        if byte == lastByte && memcmp(base + offset, pattern.baseAddress!, count - 1) == 0 { return true }
+                        offset += skip[Int(byte)]
+                    }
+                    return false
+                }
             }
-            return false
         }
     }
 }

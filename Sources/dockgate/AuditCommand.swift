@@ -92,7 +92,7 @@ struct AuditCommand: ParsableCommand {
             var history = ContainerHistory(query: container, includeRoutine: all)
             var failure: Error?
             do {
-                try trail.scan(prefilter: ContainerHistory.prefilter) { record, _ in history.consume(record) }
+                try trail.scan(prefilter: ContainerHistory.prefilter(includeRoutine: all)) { record, _ in history.consume(record) }
             } catch {
                 failure = error
             }

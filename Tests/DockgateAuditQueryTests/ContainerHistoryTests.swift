@@ -133,3 +133,21 @@ struct ContainerHistoryTests {
         #expect(AuditReport.shellWords(["sh", "-c", "echo it's"]) == "sh -c 'echo it'\\''s'")
     }
 }
+
+@Suite("who-ran prefilter")
+struct ContainerHistoryPrefilterTests {
+    /// Whatever the prefilter passes over, the chain is the same as with every line parsed.
+    @Test(arguments: [false, true])
+    func thePrefilterChangesNoAnswer(_ routine: Bool) {
+        let prefilter = ContainerHistory.prefilter(includeRoutine: routine)
+        var filtered = ContainerHistory(query: "web", includeRoutine: routine)
+        var skipped = 0
+        for record in ContainerHistoryTests.trail.records {
+            var line = AuditJSON.line(record)
+            line.removeLast()
+            if line.withUTF8({ prefilter.admits($0) }) { filtered.consume(record) } else { skipped += 1 }
+        }
+        #expect(filtered.events == ContainerHistoryTests.history("web", routine: routine).events)
+        #expect(skipped > 0 || routine)
+    }
+}
