@@ -110,7 +110,12 @@ echo "audit bench: rotated+gz denials --since 30d: ${rot_secs}s, max RSS ${rot_r
     echo "| \`denials --since 30d\` on the same trail rotated (audit.log, .1, .2.gz, .3.gz; gzip -1) | $rot_secs | $(python3 -c "print(f'{int(\"$bytes\") / 1e6 / max(float(\"$rot_secs\"), 0.001):.0f}')") | $(( rot_rss / 1024 )) | |"
     echo
     echo "Max RSS is flat in the trail's size: one 5 MiB line buffer (4 MiB line limit + 1 MiB chunk),"
-    echo "zlib's 256 KiB input buffer, and what the answer holds (denial groups, one container's events)."
+    echo "zlib's 256 KiB input buffer, and what the answer holds (denial groups, one container's events).
+`who-ran` also keeps a name → id entry per container created in the window (names are
+reused after `rm`), which grows with containers created, not with records: the +15 MiB here.
+Lines are judged on their bytes before parsing: the leading time against the window, then
+needles (`"deny"`, the CN, the action) with a Boyer-Moore-Horspool search; `who-ran` parses
+every container and exec line that is not a listing or a routine read, hence its lower rate."
     echo
     echo "\`who-ran --container $target\`:"
     echo
