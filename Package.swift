@@ -13,8 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C at the edges: OpenSSL, libsystemd and the Linux-only headers Glibc does not import
-        // (signalfd) are reached only through these four targets.
+        // C at the edges: OpenSSL, libsystemd, zlib and the Linux-only headers Glibc does not import
+        // (signalfd) are reached only through these five targets.
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
@@ -30,6 +30,14 @@ let package = Package(
         .target(name: "DockgateCore"),
         .target(name: "DockgateSystemd", dependencies: ["CSystemd"]),
         .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd"]),
+        // zlib, for reading logrotate's gzip'd rotations of the audit file (`dockgate audit`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Reading the trail back: rotated files and journald → records → who-ran, search, denials.
+        .target(name: "DockgateAuditQuery", dependencies: ["DockgateAudit", "DockgateSystemd", "CZlib"]),
         // sys/signalfd.h, which Swift's Glibc module leaves out (no library to link).
         .systemLibrary(name: "CLinux"),
         .target(name: "DockgateIO", dependencies: ["DockgateCore", "CLinux"]),
@@ -54,7 +62,7 @@ let package = Package(
             name: "dockgate",
             dependencies: [
                 "DockgateProxy", "DockgateConfig", "DockgatePolicy", "DockgateDocker", "DockgateTLS", "DockgatePKI",
-                "DockgateCore", "DockgateSystemd", "DockgateAudit",
+                "DockgateCore", "DockgateSystemd", "DockgateAudit", "DockgateAuditQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,6 +91,7 @@ let package = Package(
         .target(name: "DockgateTestSupport", path: "Tests/DockgateTestSupport"),
         .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
+        .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),

@@ -63,6 +63,9 @@ public enum AuditJSON {
         out.append("\"")
     }
 
+    /// Scalars that could end a line or change what a terminal shows: the ones `line` escapes.
+    package static func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool { mustEscape(scalar) }
+
     static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true         // C0, DEL, C1 (NEL is U+0085)

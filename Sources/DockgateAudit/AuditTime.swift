@@ -9,8 +9,8 @@ import Foundation
 /// Computed by hand (Howard Hinnant's `civil_from_days`) rather than with a date formatter: no
 /// locale, no time zone database, no allocation of a formatter per thread, and the same digits on
 /// every platform.
-enum AuditTime {
-    static func rfc3339(_ date: Date) -> String {
+package enum AuditTime {
+    package static func rfc3339(_ date: Date) -> String {
         // Round to the nearest microsecond once, so 0.123456 stored as 0.1234559999 still prints 123456.
         let totalMicros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let (seconds, micros) = floorDivide(totalMicros, 1_000_000)

@@ -6,6 +6,6 @@ struct Dockgate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dockgate",
         abstract: "A mutual-TLS reverse proxy that checks every request to the Docker Engine socket.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, PolicyCommand.self, PKICommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, PolicyCommand.self, PKICommand.self, AuditCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-APT_PACKAGES=(docker.io docker-compose busybox-static libssl-dev libsystemd-dev systemd python3-pip)
+APT_PACKAGES=(docker.io docker-compose busybox-static libssl-dev libsystemd-dev zlib1g-dev systemd systemd-journal-remote python3-pip)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
