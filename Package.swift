@@ -42,6 +42,8 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .target(name: "DockgateIO", dependencies: ["DockgateCore", "CLinux"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
+        // Counters, gauges and histograms in the Prometheus text format (no dependency).
+        .target(name: "DockgateMetrics"),
         .target(name: "DockgateDocker", dependencies: ["DockgateHTTP", "DockgateCore"]),
         .target(name: "DockgatePolicy", dependencies: ["DockgateDocker", "DockgateCore"]),
         .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
@@ -55,7 +57,8 @@ let package = Package(
             name: "DockgateProxy",
             dependencies: [
                 "DockgateCore", "DockgateIO", "DockgateTLS", "DockgateHTTP", "DockgateDocker",
-                "DockgatePolicy", "DockgateConfig", "DockgateAudit", .product(name: "Logging", package: "swift-log"),
+                "DockgatePolicy", "DockgateConfig", "DockgateAudit", "DockgateMetrics",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
+        .testTarget(name: "DockgateMetricsTests", dependencies: ["DockgateMetrics", "DockgateProxy", "DockgateAudit"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
         .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),

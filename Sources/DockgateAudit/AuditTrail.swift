@@ -1,21 +1,50 @@
+import Synchronization
+
 /// Hands each audit record to every configured sink and tells the caller whether it may proceed.
 ///
 /// No state is latched: each call tries every sink again, so service comes back by itself as
-/// soon as the disk has space or journald is back. Safe to call from any thread.
+/// soon as the disk has space or journald is back. What the last write to each sink did is kept
+/// for health checks (`failingSinks`). Safe to call from any thread.
 public final class AuditTrail: @unchecked Sendable {
     public let sinks: [any AuditSink]
     public let failureMode: AuditFailureMode
     private let onSinkError: @Sendable (String, Error) -> Void
+    private let observer: (any AuditObserver)?
+    /// Per sink, in `sinks` order: did its most recent write (or reopen) succeed?
+    private let lastOutcome: Mutex<[Bool]>
 
     /// `onSinkError` receives the sink's name and error on every failure (for the operational log;
     /// it is called on the recording thread, so it should not block).
     public init(
         sinks: [any AuditSink], failureMode: AuditFailureMode = .failClosed,
+        observer: (any AuditObserver)? = nil,
         onSinkError: @escaping @Sendable (String, Error) -> Void
     ) {
         self.sinks = sinks
         self.failureMode = failureMode
+        self.observer = observer
         self.onSinkError = onSinkError
+        self.lastOutcome = Mutex(Array(repeating: true, count: sinks.count))
+    }
+
+    /// Names of the sinks whose most recent write failed. A failed sink is tried again by the
+    /// next record, so this empties as soon as one write succeeds.
+    public var failingSinks: [String] {
+        let outcomes = lastOutcome.withLock { $0 }
+        return zip(sinks, outcomes).filter { !$0.1 }.map { $0.0.name }
+    }
+
+    /// True when requests are being refused: fail-closed and some sink's last write failed.
+    public var isRefusingRequests: Bool {
+        failureMode == .failClosed && !failingSinks.isEmpty
+    }
+
+    private func note(_ index: Int, succeeded: Bool, error: Error? = nil) {
+        lastOutcome.withLock { $0[index] = succeeded }
+        if let error {
+            onSinkError(sinks[index].name, error)
+            observer?.sinkFailed(sinks[index].name)
+        }
     }
 
     /// Writes `record` to every sink (all of them, even after one failed, so a denial is kept
@@ -24,39 +53,43 @@ public final class AuditTrail: @unchecked Sendable {
     /// fail-open mode always true, the failure being reported through `onSinkError` only.
     public func record(_ record: AuditRecord) -> Bool {
         var allWritten = true
-        for sink in sinks {
+        for (index, sink) in sinks.enumerated() {
             do {
                 try sink.write(record)
+                note(index, succeeded: true)
             } catch {
                 allWritten = false
-                onSinkError(sink.name, error)
+                note(index, succeeded: false, error: error)
             }
         }
+        observer?.observe([record], written: allWritten)
         return allWritten || failureMode == .failOpen
     }
 
-    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`.
     /// Hands several records to every sink at once (see `record(_:)` for the result).
     public func record(batch records: [AuditRecord]) -> Bool {
         guard !records.isEmpty else { return true }
         var allWritten = true
-        for sink in sinks {
+        for (index, sink) in sinks.enumerated() {
             do {
                 try sink.write(batch: records)
+                note(index, succeeded: true)
             } catch {
                 allWritten = false
-                onSinkError(sink.name, error)
+                note(index, succeeded: false, error: error)
             }
         }
+        observer?.observe(records, written: allWritten)
         return allWritten || failureMode == .failOpen
     }
 
+    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`.
     public func reopenAll() {
-        for sink in sinks {
+        for (index, sink) in sinks.enumerated() {
             do {
                 try sink.reopen()
             } catch {
-                onSinkError(sink.name, error)
+                note(index, succeeded: false, error: error)
             }
         }
     }

@@ -66,6 +66,16 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
+    /// The Prometheus/health endpoint (`metrics.listen`): off unless configured, never on the
+    /// mutual-TLS port, only a unix socket or a loopback TCP address.
+    public struct MetricsSettings: Sendable, Equatable {
+        public var listen: SocketAddress
+
+        public init(listen: SocketAddress) {
+            self.listen = listen
+        }
+    }
+
     public static let defaultListen = [
         SocketAddress.tcp(host: "0.0.0.0", port: 2376), SocketAddress.tcp(host: "::", port: 2376),
     ]
@@ -77,6 +87,8 @@ public struct Configuration: Sendable, Equatable {
     public var limits: ProxyLimits
     public var users: [User]
     public var audit = AuditSettings()
+    /// nil: no metrics listener (the default).
+    public var metrics: MetricsSettings?
     /// Policies by name; every user's `policyName` is a key here (the loader guarantees it).
     public var policies: [String: Policy]
     /// `bind_mounts.require_nosymfollow`: every restricted policy's bind folder must be on a

@@ -32,7 +32,7 @@ public enum ConfigurationLoader {
         }
         let reader = YAMLReader(file: file)
         let top = try reader.mapping(
-            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "audit", "bind_mounts", "policies", "users"], context: "top level")
+            root, allowedKeys: ["listen", "upstream", "tls", "timeouts", "audit", "metrics", "bind_mounts", "policies", "users"], context: "top level")
 
         var listen = Configuration.defaultListen
         if let node = top["listen"] {
@@ -89,6 +89,7 @@ public enum ConfigurationLoader {
         var configuration = Configuration(
             listen: listen, upstream: upstream, tls: tls, limits: limits, users: users, policies: policies)
         if let node = top["audit"] { configuration.audit = try audit(node, reader: reader) }
+        if let node = top["metrics"] { configuration.metrics = try metrics(node, reader: reader, listen: listen) }
         if let node = top["bind_mounts"] {
             // Host-wide bind settings; the folders themselves are per policy (policies.NAME.bind_mounts).
             let map = try reader.mapping(node, allowedKeys: ["require_nosymfollow"], context: "bind_mounts")
@@ -97,6 +98,30 @@ public enum ConfigurationLoader {
             }
         }
         return configuration
+    }
+
+    /// `metrics: {listen: unix:///PATH | tcp://LOOPBACK:PORT}`. The endpoint has no authentication,
+    /// so it is never reachable from the network: a TCP address must be a numeric loopback one.
+    private static func metrics(
+        _ node: Node, reader: YAMLReader, listen: [SocketAddress]
+    ) throws(ConfigurationError) -> Configuration.MetricsSettings {
+        let map = try reader.mapping(node, allowedKeys: ["listen"], context: "metrics")
+        guard let listenNode = map["listen"] else {
+            throw reader.error(node, "metrics needs listen: unix:///PATH or tcp://127.0.0.1:PORT")
+        }
+        let address = try reader.address(listenNode, context: "metrics.listen")
+        if case .tcp(let host, let port) = address {
+            guard LoopbackAddress.isLoopback(host) else {
+                throw reader.error(
+                    listenNode,
+                    "metrics.listen must be a unix socket or a loopback address (127.0.0.0/8 or ::1), not \"\(host)\": the endpoint has no authentication")
+            }
+            guard port != 0 else { throw reader.error(listenNode, "metrics.listen needs a fixed port") }
+            if listen.contains(where: { if case .tcp(_, port) = $0 { true } else { false } }) {
+                throw reader.error(listenNode, "metrics.listen must not share the port of the mutual-TLS listener (\(port))")
+            }
+        }
+        return Configuration.MetricsSettings(listen: address)
     }
 
     /// `audit: {file: PATH, journald: BOOL, stdout: BOOL, on_failure: fail-closed|fail-open}`.

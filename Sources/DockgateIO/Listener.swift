@@ -5,7 +5,7 @@ import DockgateCore
 import Glibc
 #endif
 
-/// A listening TCP socket that hands every accepted connection (non-blocking, close-on-exec,
+/// A listening TCP (or unix) socket that hands every accepted connection (non-blocking, close-on-exec,
 /// keepalive and TCP_NODELAY set) to `onAccept`, on the listener's own queue.
 ///
 /// When the process runs out of descriptors (`EMFILE`/`ENFILE`) the accept source is paused for a
@@ -18,6 +18,8 @@ public final class Listener: @unchecked Sendable {
     private var isSuspended = true
     private var isClosed = false
     private let onAccept: @Sendable (Int32, PeerAddress) -> Void
+    /// A unix socket's path and inode, removed on close.
+    private var socketFile: (path: String, inode: ino_t)?
 
     /// Opens, binds and listens on a `tcp://` address. IPv6 sockets are v6-only so that
     /// `0.0.0.0` and `[::]` can both be bound on the same port.
@@ -26,6 +28,16 @@ public final class Listener: @unchecked Sendable {
     ) throws(SystemError) {
         let fd = try Listener.openListeningSocket(address)
         self.init(adopting: fd, description: address.description, onAccept: onAccept)
+    }
+
+    /// Opens, binds and listens on a `unix://` path created with `mode` (a stale socket file left
+    /// by a dead process is replaced); the file is removed again by `close()`.
+    public convenience init(
+        bindingUnix path: String, mode: mode_t, onAccept: @escaping @Sendable (Int32, PeerAddress) -> Void
+    ) throws(SystemError) {
+        let (fd, inode) = try UnixListeningSocket.open(path: path, mode: mode)
+        self.init(adopting: fd, description: "unix://" + path, onAccept: onAccept)
+        socketFile = (path, inode)
     }
 
     /// Serves on a socket that is already listening (socket activation).
@@ -56,6 +68,8 @@ public final class Listener: @unchecked Sendable {
 
     /// Stops accepting; the listening descriptor is closed by the source's cancel handler.
     public func close() {
+        // At once, not on the queue: the process may exit right after stopping.
+        if let socketFile { UnixListeningSocket.remove(path: socketFile.path, inode: socketFile.inode) }
         queue.async {
             guard !self.isClosed else { return }
             self.isClosed = true

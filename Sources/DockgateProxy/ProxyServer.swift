@@ -15,15 +15,24 @@ public final class ProxyServer: @unchecked Sendable {
     private var environment: ProxyEnvironment
     private var listeners: [Listener] = []
     private var connections: [ConnectionID: ClientConnection] = [:]
+    /// Counted from the audit records and a few server events; kept across reloads.
+    public let metrics: ProxyMetrics
+    /// `metrics.listen` as started: a reload does not move the listener (restart to change it).
+    private let metricsSettings: Configuration.MetricsSettings?
+    private var metricsEndpoint: MetricsEndpoint?
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.logger = logger
         let limits = configuration.limits
         self.loops = LoopGroup(scratchBytes: limits.readChunkBytes)
-        self.environment = try Self.makeEnvironment(configuration, logger: logger)
+        self.metrics = ProxyMetrics(users: configuration.users.map(\.commonName))
+        self.metricsSettings = configuration.metrics
+        self.environment = try Self.makeEnvironment(configuration, metrics: metrics, logger: logger)
     }
 
-    static func makeEnvironment(_ configuration: Configuration, logger: Logger) throws -> ProxyEnvironment {
+    static func makeEnvironment(
+        _ configuration: Configuration, metrics: ProxyMetrics? = nil, logger: Logger
+    ) throws -> ProxyEnvironment {
         let settings = ServerTLSSettings(
             certificatePath: configuration.tls.certificate, keyPath: configuration.tls.key,
             clientCAPath: configuration.tls.clientCA, crlPath: configuration.tls.crl,
@@ -41,7 +50,7 @@ public final class ProxyServer: @unchecked Sendable {
                 metadata: ["folders": "\(unprotected.joined(separator: ", "))"])
         }
         let context = try ServerContext(settings: settings)
-        let audit = try makeAuditTrail(configuration.audit, logger: logger)
+        let audit = try makeAuditTrail(configuration.audit, observer: metrics, logger: logger)
         return ProxyEnvironment(
             tlsContext: context,
             limits: configuration.limits,
@@ -53,12 +62,14 @@ public final class ProxyServer: @unchecked Sendable {
             logger: logger)
     }
 
-    static func makeAuditTrail(_ settings: Configuration.AuditSettings, logger: Logger) throws -> AuditTrail {
+    static func makeAuditTrail(
+        _ settings: Configuration.AuditSettings, observer: (any AuditObserver)? = nil, logger: Logger
+    ) throws -> AuditTrail {
         var sinks: [any AuditSink] = []
         if let path = settings.file { sinks.append(try FileAuditSink(path: path)) }
         if settings.journald { sinks.append(JournalAuditSink()) }
         if settings.stdout { sinks.append(StdoutAuditSink()) }
-        return AuditTrail(sinks: sinks, failureMode: settings.failClosed ? .failClosed : .failOpen) { sink, error in
+        return AuditTrail(sinks: sinks, failureMode: settings.failClosed ? .failClosed : .failOpen, observer: observer) { sink, error in
             logger.error("audit sink failed", metadata: ["sink": "\(sink)", "error": "\(error)"])
         }
     }
@@ -85,11 +96,51 @@ public final class ProxyServer: @unchecked Sendable {
             opened.forEach { $0.close() }
             throw error
         }
-        state.withLock { listeners = opened }
+        var endpoint: MetricsEndpoint?
+        if let metricsSettings {
+            do {
+                endpoint = try MetricsEndpoint(
+                    address: metricsSettings.listen, render: { [unowned self] in self.renderMetrics() },
+                    health: healthCheck, logger: logger)
+            } catch {
+                opened.forEach { $0.close() }
+                throw error
+            }
+        }
+        state.withLock {
+            listeners = opened
+            metricsEndpoint = endpoint
+        }
         for listener in opened {
             logger.notice("listening", metadata: ["address": "\(listener.address)", "port": "\(listener.boundPort)"])
             listener.start()
         }
+        endpoint?.start()
+    }
+
+    /// The port of the metrics listener (TCP), for tests that asked for port 0.
+    public var metricsPort: UInt16? { state.withLock { metricsEndpoint?.boundPort } }
+
+    /// `/healthz`: the loops (as for the watchdog), the daemon's `/_ping`, the audit sinks.
+    private var healthCheck: HealthCheck {
+        HealthCheck(
+            loopsAnswer: { [unowned self] seconds in self.isResponsive(within: seconds) },
+            upstream: { [unowned self] in self.state.withLock { self.environment.upstream } },
+            audit: { [unowned self] in self.state.withLock { self.environment.audit } })
+    }
+
+    /// The Prometheus text of every metric, with the read-at-scrape gauges brought up to date.
+    public func renderMetrics() -> String {
+        let open: Int = state.withLock { connections.count }
+        let current: ProxyEnvironment = state.withLock { environment }
+        metrics.refresh(openConnections: open, audit: current.audit, validity: current.tlsContext.validity)
+        return metrics.registry.render()
+    }
+
+    /// A reload was refused (unreadable or invalid configuration, or `reload` threw): counted
+    /// here, by the caller that catches every refusal.
+    public func noteReloadRejected() {
+        metrics.reloadFailed()
     }
 
     /// The ports actually bound, in listener order.
@@ -100,7 +151,8 @@ public final class ProxyServer: @unchecked Sendable {
     /// "12 connections, 3456 requests", for systemd's STATUS=.
     public var statusLine: String { "\(connectionCount) connections, \(RequestCounter.total) requests" }
 
-    /// True when every event loop runs a block within `seconds`: the watchdog's health check.
+    /// True when every event loop runs a block within `seconds`: the watchdog's health check, and
+    /// the first part of `/healthz` (see `HealthCheck`).
     public func isResponsive(within seconds: Double) -> Bool {
         let group = DispatchGroup()
         for loop in loops.loops {
@@ -118,10 +170,17 @@ public final class ProxyServer: @unchecked Sendable {
             connections[connection.id] = connection
             return connection
         }
+        metrics.connectionAccepted()
         connection.start()
     }
 
+    /// Runs on the closing connection's own queue (from `closeNow`), so its `identity` may be read
+    /// here. A connection that had a user writes a `connection_close` record, counted by reason
+    /// from there (`ProxyMetrics`); one that never had a user writes none, and is counted here.
     private func forget(_ id: ConnectionID) {
+        if let connection = state.withLock({ connections[id] }), connection.identity == nil {
+            metrics.connectionClosed(.unauthenticated)
+        }
         // Released on another queue: the connection is still on its own call stack here.
         DispatchQueue.global().async { [weak self] in
             guard let self else { return }
@@ -134,24 +193,33 @@ public final class ProxyServer: @unchecked Sendable {
     /// New connections get the new TLS context; every connection judges its next request with the
     /// new policies; connections whose certificate no longer names a user are closed.
     public func reload(_ configuration: Configuration) throws {
-        let fresh = try Self.makeEnvironment(configuration, logger: logger)
+        let fresh = try Self.makeEnvironment(configuration, metrics: metrics, logger: logger)
+        if configuration.metrics != metricsSettings {
+            logger.warning(
+                "metrics.listen changed: the metrics listener stays as started until dockgate is restarted",
+                metadata: ["serving": "\(metricsSettings?.listen.description ?? "off")"])
+        }
+        metrics.setUsers(configuration.users.map(\.commonName))
         let live = state.withLock { () -> [ClientConnection] in
             environment = fresh
             return Array(connections.values)
         }
         live.forEach { $0.adopt(fresh) }
+        metrics.reloadSucceeded()
         logger.notice("configuration reloaded", metadata: ["connections": "\(live.count)", "users": "\(configuration.users.count)"])
     }
 
     /// Graceful shutdown: stop accepting, let requests in flight finish for up to `drainTimeout`
     /// seconds, then close what is left (tunnels included) with close_notify and call `completion`.
     public func stop(drainTimeout: Double, completion: @escaping @Sendable () -> Void) {
-        let (open, live) = state.withLock { () -> ([Listener], [ClientConnection]) in
-            let result = (listeners, Array(connections.values))
+        let (open, live, endpoint) = state.withLock { () -> ([Listener], [ClientConnection], MetricsEndpoint?) in
+            let result = (listeners, Array(connections.values), metricsEndpoint)
             listeners = []
+            metricsEndpoint = nil
             return result
         }
         open.forEach { $0.close() }
+        endpoint?.close()
         live.forEach { $0.drain() }
         awaitDrain(until: .now() + drainTimeout, on: DispatchQueue(label: "dockgate.shutdown"), completion: completion)
     }

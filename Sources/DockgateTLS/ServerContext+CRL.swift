@@ -20,6 +20,9 @@ extension ServerContext {
             defer { X509_CRL_free(crl) }
             guard X509_STORE_add_crl(store, crl) == 1 else { throw .cannotLoad(what: "CRL", path: path, .drain()) }
             count += 1
+            if let next = Self.unixTime(X509_CRL_get0_nextUpdate(crl)) {
+                crlNextUpdate = min(crlNextUpdate ?? next, next)
+            }
             if let revoked = X509_CRL_get_REVOKED(crl) {
                 for index in 0..<COpenSSLShims_sk_X509_REVOKED_num(revoked) {
                     guard let entry = COpenSSLShims_sk_X509_REVOKED_value(revoked, index),

@@ -11,6 +11,10 @@ public final class ServerContext: @unchecked Sendable {
     public let settings: ServerTLSSettings
     /// Serials (lower-case hex) revoked by the configured CRLs.
     public private(set) var revokedSerials: Set<String> = []
+    /// Expiry of the server certificate and client CA, next update of the CRLs (for metrics).
+    public private(set) var validity = CredentialValidity()
+    /// Set while the CRLs load; the earliest nextUpdate among them.
+    var crlNextUpdate: Int64?
 
     /// TLS 1.2 suites: the AEAD ECDHE set Go's tlsconfig offers; TLS 1.3 suites are all AEAD.
     static let tls12Ciphers = [
@@ -83,6 +87,7 @@ public final class ServerContext: @unchecked Sendable {
         }
         SSL_CTX_set_verify_depth(context, 8)
         SSL_CTX_set_alpn_select_cb(context, selectHTTP11, nil)
+        validity = readValidity()
         ERR_clear_error()
     }
 

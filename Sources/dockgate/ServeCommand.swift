@@ -85,6 +85,7 @@ struct ServeCommand: ParsableCommand {
                         try running.server.reload(configuration)
                         running.drainTimeout = configuration.limits.drainTimeout
                     } catch {
+                        running.server.noteReloadRejected()
                         logger.error("reload rejected; the previous configuration keeps serving", metadata: ["error": "\(error)"])
                     }
                     notifier.ready(status: running.server.statusLine)
@@ -111,6 +112,8 @@ struct ServeCommand: ParsableCommand {
         running.drainTimeout = configuration.limits.drainTimeout
         logger.notice("dockgate ready", metadata: ["users": "\(configuration.users.count)", "upstream": "\(configuration.upstream)"])
         notifier.ready(status: server.statusLine)
+        // Loop liveness only, the same check `/healthz` starts with; daemon and audit-sink trouble
+        // show in /healthz but must not make systemd restart dockgate (see HealthCheck).
         notifier.startWatchdog(on: DispatchQueue(label: "dockgate.watchdog")) { server.isResponsive(within: 1) }
         StatusReporter.start(every: 10) { notifier.status(server.statusLine) }
         ProcessSignals.startDelivering()

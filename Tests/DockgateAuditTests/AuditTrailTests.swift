@@ -83,3 +83,39 @@ struct AuditTrailTests {
         #expect(AuditFailureMode(rawValue: "fail-open") == .failOpen)
     }
 }
+
+/// The observer sees every record, written or not; the trail remembers which sinks failed last
+/// (for /healthz) until a write succeeds again.
+@Suite("AuditTrail health and observer")
+struct AuditTrailHealthTests {
+    final class Observer: AuditObserver {
+        let seen = Mutex<[(Int, Bool)]>([])
+        let failures = Mutex<[String]>([])
+        func observe(_ records: [AuditRecord], written: Bool) { seen.withLock { $0.append((records.count, written)) } }
+        func sinkFailed(_ sinkName: String) { failures.withLock { $0.append(sinkName) } }
+    }
+
+    @Test func tracksFailingSinksAndNotifiesTheObserver() {
+        let sink = ScriptedSink(name: "file:/a")
+        let observer = Observer()
+        let trail = AuditTrail(sinks: [sink], observer: observer) { _, _ in }
+        #expect(trail.failingSinks.isEmpty && !trail.isRefusingRequests)
+        sink.isFailing.store(true, ordering: .relaxed)
+        #expect(!trail.record(batch: [AuditTrailTests.record, AuditTrailTests.record]))
+        #expect(trail.failingSinks == ["file:/a"] && trail.isRefusingRequests)
+        sink.isFailing.store(false, ordering: .relaxed)
+        #expect(trail.record(AuditTrailTests.record))
+        #expect(trail.failingSinks.isEmpty)
+        #expect(observer.seen.withLock { $0.map(\.0) } == [2, 1])
+        #expect(observer.seen.withLock { $0.map(\.1) } == [false, true])
+        #expect(observer.failures.withLock { $0 } == ["file:/a"])
+    }
+
+    /// Without sinks the observer still sees every record.
+    @Test func observerSeesRecordsWithoutSinks() {
+        let observer = Observer()
+        let trail = AuditTrail(sinks: [], observer: observer) { _, _ in }
+        #expect(trail.record(AuditTrailTests.record))
+        #expect(observer.seen.withLock { $0.count } == 1)
+    }
+}

@@ -150,3 +150,35 @@ func rejectsInvalidConfiguration(yaml: String, expected: String) {
         "\(error)".contains("unknown key \"allow_client_certificate_without_eku\"")
     }
 }
+
+/// `metrics.listen`: off by default; a unix socket or a numeric loopback TCP address; anything
+/// reachable from the network, a host name, port 0 or the mutual-TLS port is refused.
+@Test func readsTheMetricsListener() throws {
+    #expect(try ConfigurationLoader.parse(yaml: validTLS, file: "t.yaml").metrics == nil)
+    let unix = try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics:\n  listen: unix:///run/dockgate/metrics.sock\n", file: "t.yaml")
+    #expect(unix.metrics?.listen == .unix(path: "/run/dockgate/metrics.sock"))
+    for good in ["tcp://127.0.0.1:9376", "tcp://127.8.9.10:9376", "tcp://[::1]:9376"] {
+        let parsed = try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics:\n  listen: \"\(good)\"\n", file: "t.yaml")
+        #expect(parsed.metrics?.listen.description == good)
+    }
+    for bad in ["tcp://0.0.0.0:9376", "tcp://[::]:9376", "tcp://10.1.2.3:9376", "tcp://localhost:9376", "tcp://[::ffff:10.0.0.1]:9376",
+                "tcp://127.0.0.1:0", "tcp://127.0.0.1:2376", "relative.sock"]
+    {
+        #expect(throws: ConfigurationError.self, "\(bad)") {
+            try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics:\n  listen: \"\(bad)\"\n", file: "t.yaml")
+        }
+    }
+    do {
+        _ = try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics:\n  listen: tcp://0.0.0.0:9376\n", file: "t.yaml")
+        Issue.record("a non-loopback metrics address was accepted")
+    } catch {
+        #expect(error.line == 6)
+        #expect(error.message.contains("loopback"))
+    }
+    #expect(throws: ConfigurationError.self) {
+        try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics:\n  listne: tcp://127.0.0.1:9376\n", file: "t.yaml")
+    }
+    #expect(throws: ConfigurationError.self) {
+        try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics: {}\n", file: "t.yaml")
+    }
+}

@@ -47,3 +47,25 @@ private func makePKI(_ name: String) throws -> PKIDirectory {
         "\(error)".contains("cannot load client CA bundle from /nonexistent/ca.pem")
     }
 }
+
+/// The expiry of the loaded certificates and the CRL's next update are read from what was
+/// loaded (for the metrics); `dockgate pki init` makes a CA that outlives the server certificate
+/// and a CRL valid for 30 days.
+@Test func readsCredentialValidity() throws {
+    let pki = try makePKI("validity")
+    defer { try? FileManager.default.removeItem(atPath: pki.root) }
+    let now = Int64(Date().timeIntervalSince1970)
+    let plain = try ServerContext(
+        settings: ServerTLSSettings(certificatePath: pki.serverCertificate, keyPath: pki.serverKey, clientCAPath: pki.caCertificate))
+    let server = try #require(plain.validity.serverCertificateNotAfter)
+    let ca = try #require(plain.validity.clientCANotAfter)
+    #expect(server > now + 86_400)
+    #expect(ca >= server)
+    #expect(plain.validity.crlNextUpdate == nil)
+    let withCRL = try ServerContext(
+        settings: ServerTLSSettings(
+            certificatePath: pki.serverCertificate, keyPath: pki.serverKey, clientCAPath: pki.caCertificate, crlPath: pki.root + "/crl.pem"))
+    let next = try #require(withCRL.validity.crlNextUpdate)
+    #expect(abs(next - (now + 30 * 86_400)) < 3_600)
+    #expect(withCRL.validity.serverCertificateNotAfter == server)
+}
