@@ -36,12 +36,18 @@ public struct Configuration: Sendable, Equatable {
         public var policyName: String
         /// If set, only the certificate with this SHA-256 fingerprint (lower-case hex) is this user.
         public var fingerprint: String?
+        /// Observe mode for this user only, whatever the policy says (see `Policy.isObserved`).
+        public var observes: Bool
 
-        public init(commonName: String, policyName: String, fingerprint: String? = nil) {
+        public init(commonName: String, policyName: String, fingerprint: String? = nil, observes: Bool = false) {
             self.commonName = commonName
             self.policyName = policyName
             self.fingerprint = fingerprint
+            self.observes = observes
         }
+
+        /// Whether this user's requests are judged and recorded but never refused by policy.
+        public func isObserved(under policy: Policy) -> Bool { observes || policy.isObserved }
     }
 
     /// Where audit records go. Every configured sink gets every record.

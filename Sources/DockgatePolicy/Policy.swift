@@ -20,11 +20,16 @@ public struct Policy: Sendable, Equatable {
     public var bindMountRoots: [String]
     /// Capabilities `CapAdd` may name, normalized as dockerd does (`CAP_NET_ADMIN`).
     public var capabilities: Set<String>
+    /// Observe mode: requests this policy would deny are recorded as `would-deny` (with the rule
+    /// and reason) and forwarded anyway. Requests that cannot be read unambiguously are still
+    /// refused: they are not policy decisions. For trying a policy out before enforcing it.
+    public var isObserved: Bool
 
     public init(
         name: String, endpoints: [EndpointGroup: AccessLevel] = [:], allowsUnknownEndpoints: Bool = false,
         isReadOnly: Bool = false, isPrivileged: Bool = false, images: [ImagePattern]? = nil,
-        allowsImageWrites: Bool = false, bindMountRoots: [String] = [], capabilities: Set<String> = []
+        allowsImageWrites: Bool = false, bindMountRoots: [String] = [], capabilities: Set<String> = [],
+        isObserved: Bool = false
     ) {
         self.name = name
         self.endpoints = endpoints
@@ -35,6 +40,7 @@ public struct Policy: Sendable, Equatable {
         self.allowsImageWrites = allowsImageWrites
         self.bindMountRoots = bindMountRoots
         self.capabilities = capabilities
+        self.isObserved = isObserved
     }
 
     public func access(to group: EndpointGroup) -> AccessLevel { endpoints[group] ?? .none }

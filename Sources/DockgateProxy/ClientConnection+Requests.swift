@@ -92,7 +92,7 @@ extension ClientConnection {
         guard let identity else { return }
         timer.cancel()
         RequestCounter.increment()
-        let verdict = guardAgainstEscalation(environment.gate.evaluate(identity: identity, head: head))
+        let verdict = environment.gate.observing(guardAgainstEscalation(environment.gate.evaluate(identity: identity, head: head)))
         if case .inspectBody(let kind, let context) = verdict, head.framing != .none, head.framing != .contentLength(0) {
             // Hold the request: nothing reaches the daemon before its body has been judged.
             let headBytes = clientInbound.take(head.headLength)
@@ -231,6 +231,9 @@ extension ClientConnection {
                     message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)")
                 return
             }
+            if let denial = context.wouldDeny {
+                logger.info("request forwarded in observe mode", metadata: ["method": "\(head.method)", "target": "\(head.target)", "would-deny": "\(denial.rule)"])
+            }
             logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)", "rule": "\(context.rule)"])
             toUpstream.append(headBytes)
             auditRequestBytes(headBytes.count + (heldBody?.count ?? 0))
@@ -314,6 +317,8 @@ extension ClientConnection {
     func armIdleTimer() {
         timer.arm(after: limits.idleTimeout, purpose: "idle") { [unowned self] in
             self.logger.debug("idle keep-alive connection closed")
+            let seconds = self.limits.idleTimeout
+            self.closeCause = "idle timeout: no request for \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s"
             self.beginGracefulClose()
         }
     }

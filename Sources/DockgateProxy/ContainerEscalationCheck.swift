@@ -47,6 +47,18 @@ struct ContainerEscalationCheck: Sendable {
     /// (`PolicyEngine.recheckBinds`).
     func hostConfig(of container: String) -> Lookup {
         guard let encoded = Self.pathSegment(container) else { return .unknown }
+        switch inspect(path: "/containers/\(encoded)/json") {
+        case .found(let object):
+            guard case .object(let hostConfig)? = object.member("HostConfig") else { return .unavailable("unreadable inspect response") }
+            return .found(hostConfig)
+        case .unknown: return .unknown
+        case .unavailable(let why): return .unavailable(why)
+        }
+    }
+
+    /// One blocking `GET path` on a connection of its own; the JSON object the daemon answered.
+    /// Also used off the event loops for an exec's exit code (`ExecExitCode`).
+    func inspect(path: String) -> Lookup {
         let fd: Int32
         do {
             fd = try UpstreamConnector(path: socketPath).connect(blocking: true, timeoutSeconds: Self.timeoutSeconds)
@@ -54,7 +66,7 @@ struct ContainerEscalationCheck: Sendable {
             return .unavailable("\(error)")
         }
         defer { Syscall.close(fd) }
-        let request = Array("GET /containers/\(encoded)/json HTTP/1.1\r\nHost: dockgate\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: dockgate\r\nConnection: close\r\n\r\n".utf8)
         guard Self.writeAll(fd, request) else { return .unavailable("cannot send the inspect request") }
         guard let response = Self.readAll(fd) else { return .unavailable("no answer to the inspect request") }
         var parser = ResponseHeadParser()
@@ -65,10 +77,10 @@ struct ContainerEscalationCheck: Sendable {
         guard head.status == 200 else { return .unavailable("inspect answered \(head.status)") }
         let raw = Array(response[head.headLength...])
         let body = head.framing == .chunked ? ChunkedBodyDecoder.decode(raw) : raw
-        guard let body, case .object(let object)? = try? StrictJSONReader(rejectFoldedDuplicates: false).read(body),
-            case .object(let hostConfig)? = object.member("HostConfig")
-        else { return .unavailable("unreadable inspect response") }
-        return .found(hostConfig)
+        guard let body, case .object(let object)? = try? StrictJSONReader(rejectFoldedDuplicates: false).read(body) else {
+            return .unavailable("unreadable inspect response")
+        }
+        return .found(object)
     }
 
     /// The container facts that make code inside it host-root.
@@ -84,7 +96,7 @@ struct ContainerEscalationCheck: Sendable {
     }
 
     /// Container names and ids never contain "/" or controls; anything else is not looked up.
-    private static func pathSegment(_ name: String) -> String? {
+    static func pathSegment(_ name: String) -> String? {
         let allowed = name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         return allowed && !name.isEmpty ? name : nil
     }
