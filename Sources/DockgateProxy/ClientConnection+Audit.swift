@@ -163,7 +163,9 @@ extension ClientConnection {
         record.bytesIn = tunnel.bytesIn
         record.bytesOut = tunnel.bytesOut
         if record.action == "exec.start", case .string(let execID)? = record.details.first(where: { $0.0 == "exec_id" })?.1 {
-            // The exit code is asked of the daemon off this loop; the record follows when it is in.
+            // The exit code is asked of the daemon off this loop; the record follows when it is in
+            // (after everything this connection recorded so far).
+            auditBatch.flush()
             ExecExitCode(daemon: environment.escalationCheck).recordWhenKnown(record, execID: execID, trail: environment.audit)
             return
         }
