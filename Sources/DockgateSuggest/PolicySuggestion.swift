@@ -65,19 +65,21 @@ public struct PolicySuggestion: Sendable {
             undecide("endpoints/unknown", request, "not a Docker endpoint dockgate classifies; only `endpoints: all` allows it")
             return
         }
+        // A request that no listed grant can allow (privileged, host namespaces, …) is for a
+        // human to decide; it widens nothing here, not even by its image or its binds.
+        let broken = request.decision == "would-deny" ? [request.rule] + request.alsoBroken : []
+        let unanswered = broken.filter { rule in !Self.rulesAnsweredByGrants.contains { rule.hasPrefix($0) } }
+        for rule in unanswered { undecide(rule, request, rule == request.rule ? request.reason : "") }
+        guard unanswered.isEmpty else { return }
+
         let level: AccessLevel = route.isWrite ? .write : .read
         var entry = endpoints[route.group] ?? (level, Evidence())
         entry.level = max(entry.level, level)
         entry.evidence.note(request)
         endpoints[route.group] = entry
-
         noteImages(request)
         noteBinds(request)
         noteCapabilities(request)
-        guard request.decision == "would-deny" else { return }
-        for rule in [request.rule] + request.alsoBroken where !Self.rulesAnsweredByGrants.contains(where: { rule.hasPrefix($0) }) {
-            undecide(rule, request, rule == request.rule ? request.reason : "")
-        }
     }
 
     private mutating func undecide(_ rule: String, _ request: ObservedRequest, _ reason: String) {

@@ -9,10 +9,11 @@ struct PolicySuggestCommand: ParsableCommand {
         commandName: "suggest",
         abstract: "Propose the narrowest policy that allows what a user did, from the audit file.",
         discussion: """
-            Reads `request` records of the user (allowed and, in observe mode, would-deny; denied ones
-            did not happen and are left out) and prints YAML: a policy and the user's entry, each grant
-            commented with the requests that needed it. Host-escape grants (privileged, host namespaces,
+            Reads `request` records of the user (allowed and, in observe mode, would-deny; denied ones \
+            did not happen and are left out) and prints YAML: a policy and the user's entry, each grant \
+            commented with the requests that needed it. Host-escape grants (privileged, host namespaces, \
             devices, …) are never suggested: they are listed in a "needs a human decision" block.
+
             Example: dockgate policy suggest --user alice --from /var/log/dockgate/audit.log --since 7d
             """)
 

@@ -136,3 +136,13 @@ func observedDenialsAreForwardedWithTheirRule(policyObserves: Bool, userObserves
     #expect(context.wouldDeny?.rule == "images/allowlist")
     #expect(context.details.contains { $0.0 == "also_would_deny" && $0.1 == .strings(["host-escape/privileged"]) })
 }
+
+@Test func execExitCodeIsReadOnceTheExecHasFinished() throws {
+    func exec(_ json: String) throws -> JSONObject {
+        guard case .object(let object) = try StrictJSONReader().read(Array(json.utf8)) else { throw JSONReadError.byteOrderMark }
+        return object
+    }
+    #expect(ExecExitCode.finishedExitCode(try exec(#"{"ID":"x","Running":false,"ExitCode":3}"#)) == 3)
+    #expect(ExecExitCode.finishedExitCode(try exec(#"{"ID":"x","Running":true,"ExitCode":null}"#)) == nil)
+    #expect(ExecExitCode.finishedExitCode(try exec(#"{"ID":"x","Running":false,"ExitCode":null}"#)) == nil)
+}
