@@ -53,6 +53,8 @@ let package = Package(
             name: "DockgateConfig",
             dependencies: ["DockgateCore", "DockgateDocker", "DockgatePolicy", .product(name: "Yams", package: "Yams")]
         ),
+        // `dockgate policy suggest`: a policy from what a user did, read from the audit trail.
+        .target(name: "DockgateSuggest", dependencies: ["DockgateDocker", "DockgatePolicy"]),
         .target(
             name: "DockgateProxy",
             dependencies: [
@@ -65,7 +67,7 @@ let package = Package(
             name: "dockgate",
             dependencies: [
                 "DockgateProxy", "DockgateConfig", "DockgatePolicy", "DockgateDocker", "DockgateTLS", "DockgatePKI",
-                "DockgateCore", "DockgateSystemd", "DockgateAudit", "DockgateAuditQuery",
+                "DockgateCore", "DockgateSystemd", "DockgateAudit", "DockgateAuditQuery", "DockgateSuggest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +99,7 @@ let package = Package(
         .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
         .testTarget(name: "DockgateMetricsTests", dependencies: ["DockgateMetrics", "DockgateProxy", "DockgateAudit"]),
+        .testTarget(name: "DockgateSuggestTests", dependencies: ["DockgateSuggest", "DockgateConfig", "DockgatePolicy"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
         .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),

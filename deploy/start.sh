@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds dockgate and starts it. On a host without /etc/dockgate/dockgate.yaml (and without
-# --config) dockgate runs in development mode: it creates a CA, a server certificate and an
-# "admin" client bundle under ./.dockgate-dev, listens on 127.0.0.1:2376 and [::1]:2376, and prints
-# the DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH lines to use it.
+# --config) dockgate runs in development mode: it creates a CA, a server certificate, an "admin"
+# client bundle and a restricted "dev" bundle (example policy "developer": no --privileged, common
+# images only) under ./.dockgate-dev, listens on 127.0.0.1:2376 and [::1]:2376, writes its audit
+# trail to ./.dockgate-dev/audit.jsonl, and prints the DOCKER_HOST / DOCKER_TLS_VERIFY /
+# DOCKER_CERT_PATH lines for both users.
 #
 #   deploy/start.sh [dockgate serve options...]
 set -euo pipefail

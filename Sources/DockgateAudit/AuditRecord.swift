@@ -39,7 +39,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var apiVersion: String?
     public var group: String?
     public var action: String?
-    /// `"allow"` or `"deny"`.
+    /// `"allow"`, `"deny"`, or `"would-deny"` (observe mode: what enforcement would have done;
+    /// the request was forwarded).
     public var decision: String?
     public var rule: String?
     public var reason: String?

@@ -38,16 +38,24 @@ public struct Configuration: Sendable, Equatable {
         public var fingerprint: String?
         /// Members of one team share their containers, volumes and networks under `scope: team`.
         public var team: String?
+        /// Observe mode for this user only, whatever the policy says (see `Policy.isObserved`).
+        public var observes: Bool
 
-        public init(commonName: String, policyName: String, fingerprint: String? = nil, team: String? = nil) {
+        public init(
+            commonName: String, policyName: String, fingerprint: String? = nil, team: String? = nil, observes: Bool = false
+        ) {
             self.commonName = commonName
             self.policyName = policyName
             self.fingerprint = fingerprint
             self.team = team
+            self.observes = observes
         }
 
         /// Who this user is to the tenancy rules.
         public var tenant: Tenant { Tenant(commonName: commonName, team: team) }
+
+        /// Whether this user's requests are judged and recorded but never refused by policy.
+        public func isObserved(under policy: Policy) -> Bool { observes || policy.isObserved }
     }
 
     /// Where audit records go. Every configured sink gets every record.

@@ -8,7 +8,7 @@ struct PolicyReader {
     let reader: YAMLReader
 
     static let keys: Set<String> = [
-        "endpoints", "read_only", "privileged", "images", "allow_image_writes", "bind_mounts", "capabilities", "scope",
+        "endpoints", "read_only", "privileged", "images", "allow_image_writes", "bind_mounts", "capabilities", "scope", "observe",
     ]
 
     func policies(_ node: Node) throws(ConfigurationError) -> [String: Policy] {
@@ -30,6 +30,7 @@ struct PolicyReader {
         policy.isReadOnly = try bool(map["read_only"], "\(context).read_only") ?? false
         policy.isPrivileged = try bool(map["privileged"], "\(context).privileged") ?? false
         policy.allowsImageWrites = try bool(map["allow_image_writes"], "\(context).allow_image_writes") ?? false
+        policy.isObserved = try bool(map["observe"], "\(context).observe") ?? false
         if let value = map["images"] {
             policy.images = try reader.sequence(value, context: "\(context).images").map { (item) throws(ConfigurationError) in
                 let text = try reader.string(item, context: "\(context).images")

@@ -2,7 +2,7 @@ import DockgateCore
 import DockgatePolicy
 import Yams
 
-/// Reads `users:`: a list of `{cn, policy, fingerprint?}`; every policy named must exist.
+/// Reads `users:`: a list of `{cn, policy, fingerprint?, observe?}`; every policy named must exist.
 struct UserReader {
     let reader: YAMLReader
 
@@ -10,7 +10,7 @@ struct UserReader {
         guard let node else { return [] }
         var users: [Configuration.User] = []
         for item in try reader.sequence(node, context: "users") {
-            let map = try reader.mapping(item, allowedKeys: ["cn", "policy", "fingerprint", "team"], context: "users entry")
+            let map = try reader.mapping(item, allowedKeys: ["cn", "policy", "fingerprint", "team", "observe"], context: "users entry")
             let commonName = try reader.requiredString(map, "cn", in: item, context: "users entry")
             // Exact byte match on ASCII only: homoglyphs, spaces and NUL cannot alias a user (THREATS T-02).
             guard commonName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -37,7 +37,10 @@ struct UserReader {
                 }
                 team = text
             }
-            users.append(Configuration.User(commonName: commonName, policyName: policyName, fingerprint: fingerprint, team: team))
+            var observes = false
+            if let value = map["observe"] { observes = try reader.bool(value, context: "user \"\(commonName)\" observe") }
+            users.append(Configuration.User(
+                commonName: commonName, policyName: policyName, fingerprint: fingerprint, team: team, observes: observes))
         }
         return users
     }

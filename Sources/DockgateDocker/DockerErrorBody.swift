@@ -17,6 +17,7 @@ public enum DockerErrorBody {
         switch status {
         case 400: "Bad Request"
         case 403: "Forbidden"
+        case 404: "Not Found"
         case 408: "Request Timeout"
         case 413: "Request Entity Too Large"
         case 431: "Request Header Fields Too Large"

@@ -64,3 +64,11 @@ struct BindMountRules {
         return nil
     }
 }
+
+extension Policy {
+    /// Why `path` can never be a bind folder of a restricted policy (the host's root, the Docker
+    /// and containerd sockets and state, /proc, /sys, /dev, /etc/dockgate), or nil.
+    public static func bindFolderProblem(_ path: String) -> String? {
+        BindMountRules.forbiddenReason(path)
+    }
+}

@@ -26,12 +26,16 @@ public struct Policy: Sendable, Equatable {
     /// Whose objects the policy acts on: as configured, else `all` for privileged policies
     /// (administrators) and `own` for every other.
     public var scope: OwnershipScope { configuredScope ?? (isPrivileged ? .all : .own) }
+    /// Observe mode: requests this policy would deny are recorded as `would-deny` (with the rule
+    /// and reason) and forwarded anyway. Requests that cannot be read unambiguously are still
+    /// refused: they are not policy decisions. For trying a policy out before enforcing it.
+    public var isObserved: Bool
 
     public init(
         name: String, endpoints: [EndpointGroup: AccessLevel] = [:], allowsUnknownEndpoints: Bool = false,
         isReadOnly: Bool = false, isPrivileged: Bool = false, images: [ImagePattern]? = nil,
         allowsImageWrites: Bool = false, bindMountRoots: [String] = [], capabilities: Set<String> = [],
-        scope: OwnershipScope? = nil
+        scope: OwnershipScope? = nil, isObserved: Bool = false
     ) {
         self.configuredScope = scope
         self.name = name
@@ -43,6 +47,7 @@ public struct Policy: Sendable, Equatable {
         self.allowsImageWrites = allowsImageWrites
         self.bindMountRoots = bindMountRoots
         self.capabilities = capabilities
+        self.isObserved = isObserved
     }
 
     public func access(to group: EndpointGroup) -> AccessLevel { endpoints[group] ?? .none }

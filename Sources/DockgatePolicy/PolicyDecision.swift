@@ -3,7 +3,8 @@ import DockgateDocker
 /// Docker-shaped error body, with the rule that decided it.
 public enum PolicyDecision: Sendable, Equatable {
     case allow(rule: String)
-    /// `status` is 403 for a policy denial and 400 for a request dockgate refuses to read at all.
+    /// `status` is 403 for a policy denial, 400 for a request dockgate refuses to read at all, and
+    /// 404 where dockgate answers in the daemon's own words (`reason` is then that answer).
     case deny(rule: String, reason: String, status: Int)
 
     public static func deny(_ rule: String, _ reason: String) -> PolicyDecision {

@@ -42,6 +42,13 @@ public struct PolicyEngine: Sendable {
         }
         let needed: AccessLevel = route.isWrite ? .write : .read
         guard policy.access(to: route.group) >= needed else {
+            if route.action == "plugin.inspect", let name = route.objectName {
+                // `docker inspect NAME` probes container, image, network, volume, then plugin, and
+                // prints "No such object" only if every probe is a 404. Without plugin access the
+                // answer is dockerd's own for a missing plugin, whether or not one exists: the user
+                // sees what the daemon would say, and learns nothing about the daemon's plugins.
+                return .decided(.deny(rule: "plugins/not-visible", reason: DockerNotFound.pluginMessage(name), status: 404))
+            }
             return .decided(.deny("endpoints/\(route.group.rawValue)", "\(route.action) needs \(needed.rawValue) access to \(route.group.rawValue)"))
         }
         return routeRules(route, facts) ?? .decided(.allow(rule: "endpoints/\(route.group.rawValue)"))

@@ -17,6 +17,27 @@ struct AccessContext: Sendable {
     var details: [(String, AuditValue)] = []
     /// The body as judged, when it was read (creates, exec create, update, network connect).
     var body: JSONValue?
+    /// Observe mode: the first denial enforcement would have made. The request is forwarded and
+    /// recorded as `would-deny` with this rule and reason.
+    var wouldDeny: ObservedDenial?
+}
+
+extension AccessContext {
+    /// Observe mode: one more rule the request breaks, listed in `details.also_would_deny`.
+    mutating func noteAlsoWouldDeny(_ rule: String) {
+        guard rule != wouldDeny?.rule else { return }
+        if let index = details.firstIndex(where: { $0.0 == "also_would_deny" }), case .strings(let rules) = details[index].1 {
+            if !rules.contains(rule) { details[index].1 = .strings(rules + [rule]) }
+        } else {
+            details.append(("also_would_deny", .strings([rule])))
+        }
+    }
+}
+
+/// A denial that observe mode recorded instead of enforcing.
+struct ObservedDenial: Sendable, Equatable {
+    var rule: String
+    var reason: String
 }
 
 /// What the connection does with a request.
@@ -93,10 +114,60 @@ struct AccessGate: Sendable {
             contentType: head.headers.first("Content-Type"))
         switch PolicyEngine(policy: policy, resolver: resolver).decide(facts) {
         case .decided(let decision):
-            return verdict(decision, context)
+            let judged = verdict(decision, context)
+            // An observed request refused on its head is forwarded with its body: read that body
+            // anyway, so its record holds the facts (image, mounts, …) and it is refused if it
+            // cannot be read unambiguously, as it would be for everyone.
+            if case .allow(let observed) = judged, observed.wouldDeny != nil, let kind = bodyKind(facts, policy: policy) {
+                return .inspectBody(kind, observed)
+            }
+            return judged
         case .inspectBody(let kind):
             return .inspectBody(kind, context)
         }
+    }
+
+    /// The body a request would have had inspected had its head been allowed.
+    private func bodyKind(_ facts: RequestFacts, policy: Policy) -> BodyKind? {
+        guard let group = facts.request.route?.group else { return nil }
+        var granted = policy
+        granted.endpoints[group] = .write
+        granted.isReadOnly = false
+        if case .inspectBody(let kind) = PolicyEngine(policy: granted, resolver: resolver).decide(facts) { return kind }
+        return nil
+    }
+
+    /// Observe mode: a policy denial (403, or a 404 dockgate answers itself) becomes an allow
+    /// that carries the denial, so the request is recorded as `would-deny` and forwarded.
+    /// Requests that cannot be read unambiguously (400), identity failures (no user) and checks
+    /// that could not be made (503) stay refused: none of them is the policy's decision.
+    func observing(_ verdict: AccessVerdict) -> AccessVerdict {
+        guard case .deny(let status, _, var context) = verdict, status == 403 || status == 404,
+            let user = context.user, let policy = context.policy, user.isObserved(under: policy)
+        else { return verdict }
+        let denial = ObservedDenial(rule: context.rule, reason: context.reason ?? "")
+        context.details.removeAll { $0.0 == "answered_by" }  // the daemon answers this one
+        if context.wouldDeny == nil {
+            context.wouldDeny = denial
+        } else {
+            // The record keeps the first denial; later ones (a body judged after a head that was
+            // already refused, a check on the target container) are listed beside it.
+            context.noteAlsoWouldDeny(denial.rule)
+        }
+        return .allow(context)
+    }
+
+    /// For an observed create refused for its image (or its head): the host-escape rule its
+    /// HostConfig breaks as well, which the engine's first denial hides. `policy suggest` must
+    /// see it, so that it is never granted silently.
+    private func hostEscapeBesides(_ context: AccessContext, body: JSONValue?, kind: BodyKind, policy: Policy) -> String? {
+        guard context.wouldDeny != nil, policy.images != nil else { return nil }
+        var anyImage = policy
+        anyImage.images = nil
+        guard case .deny(let rule, _, _) = PolicyEngine(policy: anyImage, resolver: resolver).decide(body: body, kind: kind),
+            rule.hasPrefix("host-escape/")
+        else { return nil }
+        return rule
     }
 
     /// Judges a held body (`nil` when the request had none). Chunked bodies arrive decoded.
@@ -113,7 +184,12 @@ struct AccessGate: Sendable {
         var context = context
         context.body = json
         context.details += AuditFacts.details(for: kind, body: json)
-        return verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
+        let judged = verdict(PolicyEngine(policy: policy, resolver: resolver).decide(body: json, kind: kind), context)
+        if case .allow(var observed) = judged, let rule = hostEscapeBesides(observed, body: json, kind: kind, policy: policy) {
+            observed.noteAlsoWouldDeny(rule)
+            return .allow(observed)
+        }
+        return judged
     }
 
     /// A denial decided after the head and body rules (the tenancy step), worded like every other.
@@ -126,7 +202,7 @@ struct AccessGate: Sendable {
         context.rule = decision.rule
         switch decision {
         case .allow: return .allow(context)
-        case .deny: return deny(decision, context)
+        case .deny: return observing(deny(decision, context))
         }
     }
 
@@ -137,6 +213,11 @@ struct AccessGate: Sendable {
         context.rule = decision.rule
         guard case .deny(_, let reason, let status) = decision else { return .allow(context) }
         context.reason = reason
+        if status == 404 {
+            // The daemon's own words (PolicyEngine: plugins/not-visible); the record says who answered.
+            context.details.append(("answered_by", .string("dockgate")))
+            return .deny(status: status, message: reason, context)
+        }
         let who = context.user.map { " (user \($0.commonName), policy \($0.policyName))" } ?? ""
         return .deny(status: status, message: "dockgate: \(reason)\(who)", context)
     }

@@ -62,6 +62,12 @@ extension ClientConnection {
         record.decision = allowed ? "allow" : "deny"
         record.rule = context.rule
         record.reason = context.reason
+        if allowed, let denial = context.wouldDeny {
+            // Observe mode: what enforcement would have done; the request is forwarded all the same.
+            record.decision = "would-deny"
+            record.rule = denial.rule
+            record.reason = denial.reason
+        }
         record.status = status
         record.details = context.details
         // A permitted request's record is with every sink before the request is forwarded; a
@@ -153,6 +159,13 @@ extension ClientConnection {
         record.reason = reason
         record.bytesIn = tunnel.bytesIn
         record.bytesOut = tunnel.bytesOut
+        if record.action == "exec.start", case .string(let execID)? = record.details.first(where: { $0.0 == "exec_id" })?.1 {
+            // The exit code is asked of the daemon off this loop; the record follows when it is in
+            // (after everything this connection recorded so far).
+            auditBatch.flush()
+            ExecExitCode(daemon: environment.daemonFacts.client).recordWhenKnown(record, execID: execID, trail: environment.audit)
+            return
+        }
         writeAudit(record)
     }
 
@@ -168,7 +181,8 @@ extension ClientConnection {
         auditTunnelClosed(reason: reason)
         guard identity != nil else { return }
         var record = auditRecord(.connectionClose)
-        record.reason = reason
+        // A close that began on a timer says so ("closed" alone would hide an idle timeout).
+        record.reason = closeCause.map { "\($0); \(reason)" } ?? reason
         record.details = [("requests", .int(Int64(sequence)))]
         record.durationMicros = (DispatchTime.now().uptimeNanoseconds - openedNanos) / 1_000
         writeAudit(record)

@@ -93,7 +93,7 @@ extension ClientConnection {
         guard let identity else { return }
         timer.cancel()
         RequestCounter.increment()
-        let verdict = environment.gate.evaluate(identity: identity, head: head)
+        let verdict = environment.gate.observing(environment.gate.evaluate(identity: identity, head: head))
         if case .inspectBody(let kind, let context) = verdict, head.framing != .none, head.framing != .contentLength(0) {
             // Hold the request: nothing reaches the daemon before its body has been judged.
             let headBytes = clientInbound.take(head.headLength)
@@ -156,7 +156,8 @@ extension ClientConnection {
         switch outcome {
         case .deny(let decision):
             // An unread streamed body stays unread: `answerWithoutForwarding` then closes the connection.
-            act(on: environment.gate.denial(decision, context), head: head, headBytes: headBytes, heldBody: heldBody)
+            // Observe mode forwards what ownership would refuse, unchanged, and records would-deny.
+            act(on: environment.gate.observing(environment.gate.denial(decision, context)), head: head, headBytes: headBytes, heldBody: heldBody)
         case .allow(let rewrite):
             context.details += rewrite.auditDetails.map { ($0.0, AuditValue.string($0.1)) }
             guard rewrite.changesRequest, let request = context.request else {
@@ -196,6 +197,9 @@ extension ClientConnection {
                     head, heldBody: heldBody, status: 502,
                     message: "dockgate: cannot reach the Docker daemon at \(environment.upstream.path)")
                 return
+            }
+            if let denial = context.wouldDeny {
+                logger.info("request forwarded in observe mode", metadata: ["method": "\(head.method)", "target": "\(head.target)", "would-deny": "\(denial.rule)"])
             }
             logger.debug("request forwarded", metadata: ["method": "\(head.method)", "target": "\(head.target)", "rule": "\(context.rule)"])
             toUpstream.append(headBytes)
@@ -280,6 +284,8 @@ extension ClientConnection {
     func armIdleTimer() {
         timer.arm(after: limits.idleTimeout, purpose: "idle") { [unowned self] in
             self.logger.debug("idle keep-alive connection closed")
+            let seconds = self.limits.idleTimeout
+            self.closeCause = "idle timeout: no request for \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s"
             self.beginGracefulClose()
         }
     }

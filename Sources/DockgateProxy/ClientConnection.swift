@@ -118,6 +118,8 @@ final class ClientConnection: @unchecked Sendable {
     var sequence = 0
     var exchangeAudit: ExchangeAudit?
     var tunnelAudit: TunnelAudit?
+    /// Why a graceful close began, when a timer began it (its `connection_close` record says so).
+    var closeCause: String?
     let openedNanos = DispatchTime.now().uptimeNanoseconds
 
     enum TLSWant { case read, write }

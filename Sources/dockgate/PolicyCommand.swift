@@ -10,7 +10,7 @@ import Foundation
 /// it, so a policy can be tested before it ships.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Inspect policies.", subcommands: [Explain.self])
+        commandName: "policy", abstract: "Inspect policies.", subcommands: [Explain.self, PolicySuggestCommand.self])
 
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,10 +47,14 @@ struct PolicyCommand: ParsableCommand {
             }
             let bodyBytes = try body.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
             let decision = explain(policy: policy, bodyBytes: bodyBytes)
-            print("user \(user), policy \(policy.name)")
+            let observed = entry.isObserved(under: policy)
+            print("user \(user), policy \(policy.name)\(observed ? " (observe mode)" : "")")
             switch decision {
             case .allow(let rule):
                 print("allow  rule=\(rule)")
+            case .deny(let rule, let reason, let status) where observed && (status == 403 || status == 404):
+                // Observe mode forwards it; the audit record says what enforcement would have done.
+                print("would-deny  status=\(status)  rule=\(rule)  reason: \(reason)  (observe mode: forwarded)")
             case .deny(let rule, let reason, let status):
                 print("deny  status=\(status)  rule=\(rule)  reason: \(reason)")
                 throw ExitCode(1)

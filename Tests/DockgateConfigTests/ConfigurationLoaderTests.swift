@@ -182,3 +182,27 @@ func rejectsInvalidConfiguration(yaml: String, expected: String) {
         try ConfigurationLoader.parse(yaml: "\(validTLS)\nmetrics: {}\n", file: "t.yaml")
     }
 }
+
+/// `observe: true` on a policy or on one user; anything but a boolean is refused with its place.
+@Test func readsObserveOnPoliciesAndUsers() throws {
+    let yaml = """
+        \(validTLS)
+        policies:
+          trial: {observe: true, endpoints: {containers: read}}
+          plain: {endpoints: {containers: read}}
+        users:
+          - {cn: a, policy: trial}
+          - {cn: b, policy: plain, observe: true}
+          - {cn: c, policy: plain}
+        """
+    let configuration = try ConfigurationLoader.parse(yaml: yaml, file: "t.yaml")
+    let trial = try #require(configuration.policies["trial"])
+    let plain = try #require(configuration.policies["plain"])
+    #expect(trial.isObserved && !plain.isObserved)
+    #expect(configuration.user(commonName: "a")?.isObserved(under: trial) == true)
+    #expect(configuration.user(commonName: "b")?.isObserved(under: plain) == true)
+    #expect(configuration.user(commonName: "c")?.isObserved(under: plain) == false)
+    #expect(throws: ConfigurationError.self) {
+        try ConfigurationLoader.parse(yaml: validTLS + "\npolicies:\n  p: {observe: maybe}\n", file: "t.yaml")
+    }
+}

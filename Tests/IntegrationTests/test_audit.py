@@ -270,7 +270,10 @@ def test_realistic_session_audit_file(dockgate_factory, request, pki, tmp_path, 
         conns = {r["conn"] for r in recs if r["kind"] == "request"}
         closed = {r["conn"] for r in recs if r["kind"] == "connection_close"}
         hs = [r for r in recs if r["kind"] == "handshake_failure"]
-        return recs if conns <= closed and len(hs) >= 2 else None
+        # An exec's session_close waits for its exit code, asked of the daemon off the loop.
+        opened = {(r["conn"], r["seq"]) for r in recs if r["kind"] == "session_open"}
+        ended = {(r["conn"], r["seq"]) for r in recs if r["kind"] == "session_close"}
+        return recs if conns <= closed and len(hs) >= 2 and opened <= ended else None
 
     wait_for(settled, 20)
     data, records = read_audit(audit_file)
