@@ -5,17 +5,30 @@ import DockgatePolicy
 /// `DaemonFacts` from the daemon itself, through blocking `DaemonClient` exchanges. The proxy runs
 /// every judgement that needs it on `queue`, never on an event loop, and gets the outcome back on
 /// the connection's loop as an event.
-struct DaemonObjectFacts: DaemonFacts {
+public struct DaemonObjectFacts: DaemonFacts {
     let client: DaemonClient
+    /// `policy explain` only looks: a named volume that does not exist is reported as the one the
+    /// create would make (owned by the user), instead of being created.
+    let createsVolumes: Bool
+
+    init(client: DaemonClient, createsVolumes: Bool = true) {
+        self.client = client
+        self.createsVolumes = createsVolumes
+    }
+
+    /// Facts from the daemon at `socketPath` that change nothing there (for `policy explain`).
+    public static func lookingOnly(socketPath: String) -> DaemonObjectFacts {
+        DaemonObjectFacts(client: DaemonClient(socketPath: socketPath), createsVolumes: false)
+    }
 
     /// Where look-ups run: concurrent, so one slow answer holds up only the requests that wait for it.
     static let queue = DispatchQueue(label: "dockgate.daemon-lookups", qos: .userInitiated, attributes: .concurrent)
 
-    func container(_ nameOrID: String) -> DaemonLookup<DaemonObject> {
+    public func container(_ nameOrID: String) -> DaemonLookup<DaemonObject> {
         inspect("/containers/\(segment(nameOrID) ?? "")/json", valid: segment(nameOrID) != nil, DaemonObject.container(inspect:))
     }
 
-    func exec(_ id: String) -> DaemonLookup<DaemonObject> {
+    public func exec(_ id: String) -> DaemonLookup<DaemonObject> {
         guard let encoded = segment(id) else { return .notFound }
         switch client.object("/exec/\(encoded)/json") {
         case .failure(let error): return .unavailable(error.message)
@@ -33,20 +46,21 @@ struct DaemonObjectFacts: DaemonFacts {
         }
     }
 
-    func volume(_ name: String) -> DaemonLookup<DaemonObject> {
+    public func volume(_ name: String) -> DaemonLookup<DaemonObject> {
         inspect("/volumes/\(segment(name) ?? "")", valid: segment(name) != nil, DaemonObject.volume(inspect:))
     }
 
-    func network(_ nameOrID: String) -> DaemonLookup<DaemonObject> {
+    public func network(_ nameOrID: String) -> DaemonLookup<DaemonObject> {
         inspect("/networks/\(segment(nameOrID) ?? "")", valid: segment(nameOrID) != nil, DaemonObject.network(inspect:))
     }
 
-    func claimVolume(_ name: String, labels: [(key: String, value: String)]) -> DaemonLookup<DaemonObject> {
+    public func claimVolume(_ name: String, labels: [(key: String, value: String)]) -> DaemonLookup<DaemonObject> {
         guard segment(name) != nil else { return .notFound }
         switch volume(name) {
         case .notFound: break
         case let other: return other
         }
+        guard createsVolumes else { return .found(DaemonObject(kind: .volume, id: name, name: name, labels: labels, driver: "local")) }
         let body = JSONValue.object(JSONObject([
             ("Name", .string(name)), ("Labels", .object(JSONObject(labels.map { ($0.key, JSONValue.string($0.value)) }))),
         ]))

@@ -32,6 +32,10 @@ struct PolicyCommand: ParsableCommand {
         var body: String?
         @Option(name: .customLong("content-type"), help: "Content-Type of the body.")
         var contentType: String = "application/json"
+        @Option(name: .long, help: "The daemon socket asked about the objects the request names (default: the configuration's upstream).")
+        var daemon: String?
+        @Flag(name: .long, help: "Do not ask the daemon: judge the request's own bytes only, and say which ownership checks were left out.")
+        var offline = false
 
         func run() throws {
             let configuration: Configuration
@@ -46,7 +50,8 @@ struct PolicyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let bodyBytes = try body.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-            let decision = explain(policy: policy, bodyBytes: bodyBytes)
+            var decision = explain(policy: policy, bodyBytes: bodyBytes)
+            if decision.isAllowed, let tenancy = tenancyDecision(configuration, entry, policy, bodyBytes) { decision = tenancy }
             let observed = entry.isObserved(under: policy)
             print("user \(user), policy \(policy.name)\(observed ? " (observe mode)" : "")")
             switch decision {
@@ -58,6 +63,51 @@ struct PolicyCommand: ParsableCommand {
             case .deny(let rule, let reason, let status):
                 print("deny  status=\(status)  rule=\(rule)  reason: \(reason)")
                 throw ExitCode(1)
+            }
+        }
+
+        /// The tenancy step the proxy takes after the head and body rules: the same `TenancyGate`,
+        /// with facts from the daemon (looked up only: nothing is created there).
+        private func tenancyDecision(
+            _ configuration: Configuration, _ user: Configuration.User, _ policy: Policy, _ bodyBytes: [UInt8]?
+        ) -> PolicyDecision? {
+            guard let request = try? RequestCanonicalizer.canonicalize(method: method, target: path) else { return nil }
+            let gate = TenancyGate(policy: policy, tenant: user.tenant, resolver: SymlinkResolvingPathResolver())
+            if gate.isNothingToDo(request) { return nil }
+            if offline {
+                print("note: \(request.route?.action ?? "this request") names objects whose owners the daemon decides; not asked (--offline)")
+                return nil
+            }
+            let socket: String
+            if let daemon {
+                socket = daemon.hasPrefix("unix://") ? String(daemon.dropFirst("unix://".count)) : daemon
+            } else if case .unix(let path) = configuration.upstream {
+                socket = path
+            } else {
+                return nil
+            }
+            var body: JSONValue?
+            if let bodyBytes, !bodyBytes.isEmpty, let kind = Self.bodyKind(request) {
+                body = try? StrictJSONReader().read(bodyBytes, shape: kind.goShape)
+            }
+            switch gate.judge(request, body: body, facts: DaemonObjectFacts.lookingOnly(socketPath: socket)) {
+            case .deny(let decision): return decision
+            case .allow(let rewrite):
+                if let id = rewrite.pathObjectID { print("object: \(id)") }
+                for (key, value) in rewrite.auditDetails where key == "owner" { print("owner: \(value.isEmpty ? "nobody" : value)") }
+                return nil
+            }
+        }
+
+        private static func bodyKind(_ request: CanonicalRequest) -> BodyKind? {
+            switch request.route?.action {
+            case "container.create": .containerCreate
+            case "container.update": .containerUpdate
+            case "exec.create": .execCreate
+            case "volume.create": .volumeCreate
+            case "network.create": .networkCreate
+            case "network.connect", "network.disconnect": .networkConnect
+            default: nil
             }
         }
 

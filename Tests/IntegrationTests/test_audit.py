@@ -65,6 +65,8 @@ policies:
     endpoints: all
     privileged: true
   developer:
+    # alice and developer share a team: the sessions below have both act on one container.
+    scope: team
     endpoints:
       containers: write
       exec: write
@@ -75,8 +77,10 @@ policies:
 users:
   - cn: alice
     policy: admin
+    team: ops
   - cn: developer
     policy: developer
+    team: ops
 """
 
 

@@ -574,3 +574,27 @@ def test_docker_compose_as_alice_is_invisible_to_bob(tenancy_dg, pki, tmp_path, 
         assert rc == 0, f"down -v: {out}\n{err}"
     finally:
         compose(tenancy_dg, pki, CLIENT_ADMIN, project, ["down", "-v"])
+
+
+# --------------------------------------------------------------------------------------------
+# policy explain gives the proxy's answer
+# --------------------------------------------------------------------------------------------
+
+def test_policy_explain_answers_as_the_proxy(tenancy_dg, dockgate_bin, as_user, direct, cleanup):
+    b = run_sleeper(as_user, cleanup, CLIENT_BOB, "explain-b")
+    a = run_sleeper(as_user, cleanup, CLIENT_ALICE, "explain-a")
+
+    def explain(user, method, path):
+        p = subprocess.run([dockgate_bin, "policy", "explain", "--config", str(tenancy_dg.config), "--user", user,
+                            "--method", method, "--path", path], capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    rc, out, err = explain(CLIENT_ALICE, "POST", f"/v1.41/containers/{b}/stop")
+    assert rc == 1 and "rule=ownership/container" in out and "belongs to bob" in out, out + err
+    proxy_rc, _, proxy_err = as_user(CLIENT_ALICE, ["stop", b])
+    assert proxy_rc != 0 and "belongs to bob" in proxy_err
+    rc, out, err = explain(CLIENT_ALICE, "POST", f"/v1.41/containers/{a}/stop")
+    assert rc == 0 and "allow" in out and inspect(direct, a)["Id"] in out, out + err
+    rc, out, err = explain(CLIENT_ALICE, "POST", "/v1.41/containers/no-such-container/stop")
+    assert rc == 1 and "status=404" in out, out
+    assert inspect(direct, b)["State"]["Running"], "explain changed something"
