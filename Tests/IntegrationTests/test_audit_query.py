@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import uuid
 
-from conftest import CLIENT_ALICE, CLIENT_DEVELOPER, _clean_env
+from conftest import CLIENT_ALICE, CLIENT_DEVELOPER, DOCKER_CLI, _clean_env, tls_cli_args
 from test_audit import audit_config, cli, read_audit, wait_for
 
 
@@ -48,7 +48,7 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
         assert rc == 0, (args, client, out, err)
         return out
 
-    # -- the session: alice runs it, developer execs into it, alice reads its logs, developer
+    # -- the session: alice runs it, developer execs into it, alice reads its logs and attaches, developer
     # stops it, alice removes it by id prefix; developer is denied a privileged run on the way.
     docker(["run", "-d", "--name", name, "busybox", "sh", "-c", f"echo started-{marker}; sleep 300"], CLIENT_ALICE)
     rc, cid, err = docker_direct(["container", "inspect", "--format", "{{.Id}}", name])
@@ -58,6 +58,18 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
     assert marker.encode() in out
     out = docker(["logs", name], CLIENT_ALICE)
     assert f"started-{marker}".encode() in out
+    # alice attaches for a moment: the CLI stays attached until it is stopped, once the session
+    # is open (its session_open record is the signal, not a sleep).
+    attach = subprocess.Popen(
+        [DOCKER_CLI, *tls_cli_args(pki.client(CLIENT_ALICE), dg.port), "attach", "--no-stdin", "--sig-proxy=false", name],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_clean_env({"DOCKER_CONFIG": docker_config_dir}))
+    try:
+        assert wait_for(lambda: any(r["kind"] == "session_open" and r.get("action") == "container.attach"
+                                    for r in read_audit(audit_file)[1]), 30), "the attach session did not open"
+    finally:
+        attach.kill()  # the attached CLI ignores SIGTERM; its connection closes either way
+        attach.wait(timeout=30)
     rc, out, err = cli(dg, pki, docker_config_dir, ["run", "--privileged", "--name", container_name("priv"), "busybox", "true"],
                        client=CLIENT_DEVELOPER)
     assert rc != 0 and b"dockgate:" in err, (out, err)
@@ -88,10 +100,12 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
     assert len(estart) == 1 and " developer " in estart[0] and f"echo {marker}" in estart[0], text
     assert " out=" in estart[0], estart
     assert len(rows(text, "container.logs")) == 1 and " alice " in rows(text, "container.logs")[0], text
+    attached = rows(text, "container.attach")
+    assert len(attached) == 1 and " alice " in attached[0] and "allow 101" in attached[0], text
     assert len(rows(text, "container.stop")) == 1 and " developer " in rows(text, "container.stop")[0], text
     assert len(rows(text, "container.delete")) == 1 and " alice " in rows(text, "container.delete")[0], text
     order = [a for a in ("container.create", "container.start", "exec.create", "exec.start", "container.logs",
-                         "container.stop", "container.delete") if rows(text, a)]
+                         "container.attach", "container.stop", "container.delete") if rows(text, a)]
     positions = [text.index(rows(text, a)[0]) for a in order]
     assert positions == sorted(positions), text
 
@@ -106,7 +120,7 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
     actions = [e["action"] for e in by_name["events"]]
     assert [e["action"] for e in by_id["events"]] == actions == [e["action"] for e in by_prefix["events"]]
     assert actions == ["container.create", "container.start", "exec.create", "exec.start", "container.logs",
-                       "container.stop", "container.delete"], actions
+                       "container.attach", "container.stop", "container.delete"], actions
     events = {e["action"]: e for e in by_id["events"]}
     assert events["container.create"]["user"] == "alice" and events["container.create"]["image"] == "busybox"
     assert events["container.create"]["container_id"] == cid and events["container.create"]["status"] == 201
