@@ -105,6 +105,12 @@ def start_dockgate(factory, request, **audit_settings):
     return dg
 
 
+def complete_records(path: Path) -> list[dict]:
+    """For polling while dockgate writes: the records of the complete lines so far."""
+    data = path.read_bytes() if path.exists() else b""
+    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].split(b"\n") if line.strip()]
+
+
 def read_audit(path: Path):
     """(raw bytes, records). Fails unless every line is one complete JSON object."""
     data = path.read_bytes() if path.exists() else b""
@@ -270,7 +276,7 @@ def test_realistic_session_audit_file(dockgate_factory, request, pki, tmp_path, 
 
     # -- let every connection finish: each identified connection ends with connection_close
     def settled():
-        _, recs = read_audit(audit_file)
+        recs = complete_records(audit_file)  # polling: a line may be half written
         conns = {r["conn"] for r in recs if r["kind"] == "request"}
         closed = {r["conn"] for r in recs if r["kind"] == "connection_close"}
         hs = [r for r in recs if r["kind"] == "handshake_failure"]
@@ -749,7 +755,7 @@ def test_fail_closed_on_full_disk(tiny_tmpfs, dockgate_factory, request, pki, do
         assert dg.alive() and dg.pid == pid
 
         def has_create_response():
-            _, recs = read_audit(audit_file)
+            recs = complete_records(audit_file)
             return [r for r in recs if r["kind"] == "response" and r.get("action") == "container.create"
                     and r.get("details", {}).get("name") == y]
         resp_recs = wait_for(has_create_response, 10)
@@ -867,7 +873,7 @@ def test_thousand_concurrent_requests(dockgate_factory, request, pki, tmp_path):
     assert len(statuses) == total and set(statuses) == {200}, sorted(set(statuses))
 
     def counts():
-        _, recs = read_audit(audit_file)
+        recs = complete_records(audit_file)
         return (sum(r["kind"] == "request" for r in recs), sum(r["kind"] == "response" for r in recs),
                 sum(r["kind"] == "connection_close" for r in recs))
     wait_for(lambda: counts() == (total, total, clients), 20)

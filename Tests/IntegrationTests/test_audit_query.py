@@ -21,7 +21,7 @@ import subprocess
 import uuid
 
 from conftest import CLIENT_ALICE, CLIENT_DEVELOPER, DOCKER_CLI, _clean_env, tls_cli_args
-from test_audit import audit_config, cli, read_audit, wait_for
+from test_audit import audit_config, cli, complete_records, read_audit, wait_for
 
 
 def audit(dockgate_bin, *args, timeout=60):
@@ -66,7 +66,7 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
         env=_clean_env({"DOCKER_CONFIG": docker_config_dir}))
     try:
         assert wait_for(lambda: any(r["kind"] == "session_open" and r.get("action") == "container.attach"
-                                    for r in read_audit(audit_file)[1]), 30), "the attach session did not open"
+                                    for r in complete_records(audit_file)), 30), "the attach session did not open"
     finally:
         attach.kill()  # the attached CLI ignores SIGTERM; its connection closes either way
         attach.wait(timeout=30)
@@ -77,7 +77,7 @@ def test_who_ran_reconstructs_a_cli_session(dockgate_factory, dockgate_bin, requ
     docker(["rm", cid[:12]], CLIENT_ALICE)
 
     def settled():
-        _, recs = read_audit(audit_file)
+        recs = complete_records(audit_file)  # polling: a line may be half written
         conns = {r["conn"] for r in recs if r["kind"] == "request"}
         closed = {r["conn"] for r in recs if r["kind"] == "connection_close"}
         return recs if conns and conns <= closed else None

@@ -31,7 +31,7 @@ from conftest import (
     CLIENT_ALICE, CLIENT_DEVELOPER, CLIENT_OTHER_CA, Dockgate, _clean_env, _wait_for_port, _yaml_str,
     config_text, free_port,
 )
-from test_audit import POLICIES, cli, fill_filesystem, read_audit, tiny_tmpfs, wait_for  # noqa: F401
+from test_audit import POLICIES, cli, complete_records, fill_filesystem, read_audit, tiny_tmpfs, wait_for  # noqa: F401
 
 CONFIGURED_USERS = {"alice", "developer"}
 
@@ -249,7 +249,7 @@ def test_metrics_follow_a_cli_session(dockgate_bin, docker_socket, pki, tmp_path
 
     # Wait for the last records (connection ends are written after the CLI has exited).
     def settled():
-        _, records = read_audit(audit_file)
+        records = complete_records(audit_file)  # polling: a line may be half written
         closes = [r for r in records if r["kind"] == "connection_close"]
         failures = [r for r in records if r["kind"] == "handshake_failure"]
         samples = parse_metrics(http_get(address)[2].decode())

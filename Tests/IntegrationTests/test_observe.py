@@ -42,9 +42,11 @@ API = "/v1.41"
 
 
 def read_records(path: Path) -> list[dict]:
+    """The complete records so far: a line dockgate is still writing (no newline yet) is left out."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    data = path.read_bytes()
+    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines() if line.strip()]
 
 
 def wait_for(predicate, timeout: float, interval: float = 0.1):
@@ -382,6 +384,9 @@ def test_inspect_of_nothing_says_no_such_object(dockgate_factory, request, pki, 
         direct_status, direct_body = unix_get(docker_socket, target)
         resp = raw(dg, pki, CLIENT_DEVELOPER, f"GET {target} HTTP/1.1\r\n".encode() + H + b"\r\n")
         assert (resp.status, json.loads(resp.body)) == (direct_status, json.loads(direct_body)), (name, resp.body, direct_body)
-    probes = [r for r in read_records(audit) if r["kind"] == "request" and r.get("action") == "plugin.inspect"]
+    # Denials are recorded without holding up the answer: wait for the CLI's probe and the three above.
+    probes = wait_for(lambda: [r for r in read_records(audit) if r["kind"] == "request" and r.get("action") == "plugin.inspect"]
+                      if len([r for r in read_records(audit) if r.get("action") == "plugin.inspect" and r["kind"] == "request"]) >= 4
+                      else None, 15)
     assert probes and all(r["status"] == 404 and r["details"].get("answered_by") == "dockgate"
                           and r["rule"] == "plugins/not-visible" for r in probes), probes

@@ -123,7 +123,8 @@ def cli(dg, certs: ClientCerts, args, docker_config_dir, timeout=CLI_TIMEOUT):
 def audit_records(path: Path) -> list[dict]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    data = path.read_bytes()  # complete lines only: the last one may still be being written
+    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines() if line.strip()]
 
 
 def wait_for_record(path: Path, predicate, seconds=15.0) -> dict:
