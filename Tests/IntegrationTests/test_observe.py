@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from test_audit import complete_records
 from conftest import (
     CLIENT_ADMIN,
     CLIENT_DEVELOPER,
@@ -41,12 +42,8 @@ H = b"Host: 127.0.0.1\r\n"
 API = "/v1.41"
 
 
-def read_records(path: Path) -> list[dict]:
-    """The complete records so far: a line dockgate is still writing (no newline yet) is left out."""
-    if not path.exists():
-        return []
-    data = path.read_bytes()
-    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines() if line.strip()]
+# The complete records so far: a line dockgate is still writing (no newline yet) is left out.
+read_records = complete_records
 
 
 def wait_for(predicate, timeout: float, interval: float = 0.1):

@@ -23,6 +23,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from test_audit import complete_records
 from conftest import (
     CLI_TIMEOUT,
     CLIENT_ADMIN,
@@ -120,11 +121,8 @@ def cli(dg, certs: ClientCerts, args, docker_config_dir, timeout=CLI_TIMEOUT):
     return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
-def audit_records(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    data = path.read_bytes()  # complete lines only: the last one may still be being written
-    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines() if line.strip()]
+# Complete lines only: the last one may still be being written.
+audit_records = complete_records
 
 
 def wait_for_record(path: Path, predicate, seconds=15.0) -> dict:

@@ -17,10 +17,15 @@ public enum OwnerLabels {
     }
 
     /// The labels that record `tenant` as the creator.
-    public static func stamp(for tenant: Tenant) -> [(key: String, value: JSONValue)] {
-        var labels: [(key: String, value: JSONValue)] = [(owner, .string(tenant.commonName))]
-        if let teamName = tenant.team { labels.append((Self.team, .string(teamName))) }
+    public static func labels(for tenant: Tenant) -> [(key: String, value: String)] {
+        var labels = [(key: owner, value: tenant.commonName)]
+        if let teamName = tenant.team { labels.append((team, teamName)) }
         return labels
+    }
+
+    /// The same labels as JSON members, for a create body.
+    public static func stamp(for tenant: Tenant) -> [(key: String, value: JSONValue)] {
+        labels(for: tenant).map { ($0.key, .string($0.value)) }
     }
 
     /// `body` (a create body object, or nil for none) with the owner labels added to its `Labels`

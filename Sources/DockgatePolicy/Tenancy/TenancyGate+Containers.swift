@@ -145,10 +145,7 @@ extension TenancyGate {
                 names.append(source)
             }
         }
-        let labels = OwnerLabels.stamp(for: tenant).compactMap { label -> (key: String, value: String)? in
-            guard case .string(let value) = label.value else { return nil }
-            return (label.key, value)
-        }
+        let labels = OwnerLabels.labels(for: tenant)
         for name in names {
             switch facts.claimVolume(name, labels: labels) {
             case .unavailable(let why):
