@@ -70,10 +70,10 @@ extension ClientConnection {
         }
         record.status = status
         record.details = context.details
-        // A permitted request's record is with every sink before the request is forwarded; a
-        // denial holds nothing up.
-        var written = true
-        if allowed { written = writeAuditNow(record) } else { writeAudit(record) }
+        // Every decision is with the sinks before its consequence: a permitted request's record
+        // before a byte is forwarded, a denial's before the client reads the refusal (so what the
+        // client was told is always already on record).
+        let written = writeAuditNow(record)
         if allowed && written {
             var exchange = ExchangeAudit(record: record, startedNanos: DispatchTime.now().uptimeNanoseconds)
             switch record.action {

@@ -242,7 +242,8 @@ extension ClientConnection {
         record.rule = "request/malformed"
         record.reason = reason
         record.status = status
-        writeAudit(record)
+        // On record before the client reads the refusal, like every decision.
+        _ = writeAuditNow(record)
     }
 
     /// Answers a request that cannot be parsed and stops reading HTTP from this client.
