@@ -103,5 +103,9 @@ let package = Package(
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
         .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),
+        .testTarget(
+            name: "DockgateProxyTests",
+            dependencies: ["DockgateProxy", "DockgateAudit", "DockgateCore", "DockgateDocker", "DockgateHTTP", "DockgateIO",
+                           .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,74 +1,22 @@
 import Dispatch
 import DockgateCore
-import DockgateDocker
-import DockgateHTTP
 import DockgateIO
-import DockgatePolicy
 import DockgateTLS
 import Logging
 
-/// One client's life: TLS handshake, then HTTP requests one at a time (each checked on its own,
-/// keep-alive and pipelined ones too), each streamed to one upstream unix connection, until a
-/// 101 turns both into a raw tunnel.
+/// The driver of one client connection: its two sockets, its TLS session and its timer, run on
+/// the serial queue of the event loop it was given. What the bytes mean — HTTP framing, the
+/// request's way through judging and recording, tunnels, half-closes, timeouts, audit records —
+/// is the `ConnectionMachine`'s; this type moves bytes, tells the machine what happened and
+/// carries out what it asks.
 ///
-/// Threading: every property is touched only on `queue`, the serial queue of the event loop the
-/// connection was given; both sockets' Dispatch sources, the timer and the `SSL *` run there
-/// (hence `@unchecked Sendable`).
-/// All work is done by `drive()`, which moves whatever bytes can move and then sets the
-/// read/write interest of both sockets from the resulting state, so no event can be missed and
-/// no level-triggered source is left spinning.
+/// Threading: every property is touched only on `queue` (hence `@unchecked Sendable`); work
+/// that may block (a decision that asks the daemon or the file system, the upstream connect)
+/// runs elsewhere and comes back to `queue` as an event.
+/// `drive()` moves whatever bytes can move and then sets the read/write interest of both sockets
+/// from the machine's state, so no event can be missed and no level-triggered source is left
+/// spinning.
 final class ClientConnection: @unchecked Sendable {
-    enum Phase: Equatable {
-        /// Waiting for the first bytes, to answer plaintext HTTP the way dockerd does.
-        case detectingPlaintext
-        case handshaking
-        case http
-        case tunnel
-        /// Our side is finished; draining the client until its EOF so no RST destroys what we sent.
-        case lingering
-        case closed
-    }
-
-    enum RequestState {
-        case awaitingHead
-        case forwardingBody(BodyScanner)
-        /// The policy must read this body before anything is forwarded.
-        case collectingBody(HeldRequest)
-        /// Judged by head and body; the daemon is being asked about the objects it names (off the
-        /// loop). Nothing of it has been forwarded, and nothing after it is read as HTTP meanwhile.
-        case awaitingFacts
-        /// The request is fully sent; the next head is parsed only when its response is complete.
-        case awaitingResponse
-        /// After a rejected request nothing more is read as HTTP.
-        case rejected
-    }
-
-    /// A request held back while its body is read for inspection.
-    struct HeldRequest {
-        let head: RequestHead
-        let headBytes: [UInt8]
-        var scanner: BodyScanner
-        var body: [UInt8] = []
-        let kind: BodyKind
-        let context: AccessContext
-    }
-
-    /// One request and what its response needs to know about it.
-    struct Exchange {
-        let method: String
-        /// The route's action name (`container.attach`…), when the route is known.
-        let action: String?
-        let isUpgradeRequest: Bool
-        let requestKeepAlive: Bool
-    }
-
-    enum ResponseState {
-        case idle
-        case awaitingHead(Exchange)
-        /// `untilClose`: the body ends only when the daemon closes (no length, not chunked).
-        case forwardingBody(BodyScanner, Exchange, keepAlive: Bool, untilClose: Bool)
-    }
-
     let id = ConnectionID.next()
     let peer: PeerAddress
     let queue: DispatchQueue
@@ -77,35 +25,21 @@ final class ClientConnection: @unchecked Sendable {
     /// Replaced on reload; the TLS session keeps the context it was made from.
     var environment: ProxyEnvironment
     var limits: ProxyLimits { environment.limits }
-    var logger: Logger
-    private let onClose: @Sendable (ConnectionID) -> Void
+    let onClose: @Sendable (ConnectionID) -> Void
 
-    var phase = Phase.detectingPlaintext
+    var machine: ConnectionMachine
+    /// Actions the machine asked for and not yet carried out (kept to reuse its storage).
+    private var pendingActions: [ConnectionAction] = []
+    private var isPerformingActions = false
+
     var client: SocketEvents!
     var tls: TLSSession?
-    var identity: ClientIdentity?
     var upstream: SocketEvents?
+    /// Before the first bytes: plaintext HTTP is answered the way dockerd answers it.
+    var isDetectingPlaintext = true
 
-    var requestState = RequestState.awaitingHead
-    var responseState = ResponseState.idle
-    var requestParser: RequestHeadParser
-    var responseParser: ResponseHeadParser
-
-    /// Decrypted client bytes not yet parsed or forwarded.
-    var clientInbound = ByteQueue()
-    var toUpstream = ChunkQueue()
-    /// Daemon bytes not yet parsed (HTTP mode only).
-    var upstreamInbound = ByteQueue()
     var toClient = ChunkQueue()
-
-    var isClientReadClosed = false
-    var isUpstreamReadClosed = false
-    var isUpstreamWriteShut = false
-    /// Once `toClient` is flushed, send close_notify and linger.
-    var closesAfterFlush = false
-    /// The server is shutting down: finish the exchange in flight, then close.
-    var isDraining = false
-
+    var toUpstream = ChunkQueue()
     var handshakeWants = TLSWant.read
     /// What the last TLS write (or read) is waiting for before it can be retried.
     var tlsWriteWants: TLSWant?
@@ -114,15 +48,11 @@ final class ClientConnection: @unchecked Sendable {
 
     let timer: PhaseTimer
 
-    /// Requests judged on this connection so far (the audit sequence number).
-    var sequence = 0
-    var exchangeAudit: ExchangeAudit?
-    var tunnelAudit: TunnelAudit?
-    /// Why a graceful close began, when a timer began it (its `connection_close` record says so).
-    var closeCause: String?
-    let openedNanos = DispatchTime.now().uptimeNanoseconds
-
     enum TLSWant { case read, write }
+
+    /// The verified client, once the handshake is done.
+    var identity: ClientIdentity? { machine.identity }
+    var logger: Logger { machine.logger }
 
     init(
         fd: Int32, peer: PeerAddress, loop: LoopGroup.Loop, environment: ProxyEnvironment,
@@ -136,22 +66,23 @@ final class ClientConnection: @unchecked Sendable {
         self.auditBatch = loop.auditBatch
         self.environment = environment
         self.onClose = onClose
-        self.requestParser = RequestHeadParser(maxHeadBytes: environment.limits.maxRequestHeadBytes)
-        self.responseParser = ResponseHeadParser(maxHeadBytes: environment.limits.maxResponseHeadBytes)
         self.timer = PhaseTimer(queue: queue)
         var logger = environment.logger
         logger[metadataKey: "connection"] = "\(id)"
         logger[metadataKey: "peer"] = "\(peer)"
-        self.logger = logger
+        self.machine = ConnectionMachine(
+            connectionID: id, peer: peer, limits: environment.limits, maxInspectedBodyBytes: environment.gate.maxInspectedBodyBytes,
+            upstreamDescription: environment.upstream.path, clock: SystemConnectionClock(), logger: logger)
         self.client = SocketEvents(
-            fd: fd, queue: queue, onReadable: { [unowned self] in self.drive() },
-            onWritable: { [unowned self] in self.drive() })
+            fd: fd, queue: queue, onReadable: { [weak self] in self?.drive() },
+            onWritable: { [weak self] in self?.drive() })
     }
 
     /// Starts serving; called once, from any thread.
     func start() {
         queue.async {
-            self.timer.arm(after: self.limits.handshakeTimeout) { [unowned self] in self.handshakeTimedOut() }
+            self.machine.start(into: &self.pendingActions)
+            self.performPendingActions()
             self.client.setInterest(read: true, write: false)
         }
     }
@@ -160,11 +91,13 @@ final class ClientConnection: @unchecked Sendable {
     /// no longer names a user (removed, re-pinned, revoked) loses the connection, tunnels included.
     func adopt(_ fresh: ProxyEnvironment) {
         queue.async {
-            guard self.phase != .closed else { return }
+            guard !self.machine.isClosed else { return }
             self.environment = fresh
+            self.machine.limits = fresh.limits
+            self.machine.maxInspectedBodyBytes = fresh.gate.maxInspectedBodyBytes
             if let identity = self.identity, !fresh.gate.admits(identity) {
                 self.logger.notice("closing connection: its certificate no longer names a user after reload")
-                self.closeNow(reason: "identity revoked by reload")
+                self.feed(.closeRequested("identity revoked by reload"))
             }
         }
     }
@@ -173,16 +106,7 @@ final class ClientConnection: @unchecked Sendable {
     /// flight closes when that exchange is complete. Tunnels keep running until `terminate`.
     func drain() {
         queue.async {
-            guard self.phase != .closed else { return }
-            self.isDraining = true
-            switch (self.phase, self.requestState, self.responseState) {
-            case (.detectingPlaintext, _, _), (.handshaking, _, _):
-                self.closeNow(reason: "server shutting down")
-            case (.http, .awaitingHead, .idle) where self.clientInbound.isEmpty:
-                self.beginGracefulClose()
-            default:
-                break
-            }
+            self.feed(.drainRequested)
             self.drive()
         }
     }
@@ -190,20 +114,44 @@ final class ClientConnection: @unchecked Sendable {
     /// Shutdown, last stage: close_notify where the session allows it, then close.
     func terminate() {
         queue.async {
-            guard self.phase != .closed else { return }
-            if let tls = self.tls, !tls.hasFailed, self.phase == .http || self.phase == .tunnel {
+            guard !self.machine.isClosed else { return }
+            if let tls = self.tls, !tls.hasFailed, self.machine.http != nil || self.isTunnel {
                 _ = tls.sendCloseNotify()
             }
-            self.closeNow(reason: "server shutting down")
+            self.feed(.closeRequested("server shutting down"))
         }
+    }
+
+    var isTunnel: Bool {
+        if case .tunnel = machine.state { return true }
+        return false
+    }
+
+    /// Tells the machine what happened and carries out what it asks, in order. Answers that
+    /// come at once (a head verdict) are fed back from inside, and their actions join the queue.
+    func feed(_ event: ConnectionEvent) {
+        machine.handle(event, into: &pendingActions)
+        performPendingActions()
+    }
+
+    private func performPendingActions() {
+        guard !isPerformingActions else { return }
+        isPerformingActions = true
+        var index = 0
+        while index < pendingActions.count {
+            let action = pendingActions[index]
+            index += 1
+            perform(action)
+        }
+        pendingActions.removeAll(keepingCapacity: true)
+        isPerformingActions = false
     }
 
     /// Moves every byte that can move, then re-derives socket interest from the new state.
     func drive() {
         dispatchPrecondition(condition: .onQueue(queue))
-        switch phase {
-        case .detectingPlaintext: detectPlaintext()
-        case .handshaking: continueHandshake()
+        switch machine.state {
+        case .handshaking: isDetectingPlaintext ? detectPlaintext() : continueHandshake()
         case .http, .tunnel: pump()
         case .lingering: drainLinger()
         case .closed: return
@@ -214,14 +162,12 @@ final class ClientConnection: @unchecked Sendable {
     /// Relays in both directions until nothing moves any more.
     func pump() {
         var rounds = 0
-        while phase == .http || phase == .tunnel {
+        while !machine.isClosed, machine.http != nil || isTunnel {
             rounds += 1
             var moved = readClient()
-            moved = processClientInbound() || moved
             moved = flushToUpstream() || moved
             moved = readUpstream() || moved
             moved = flushToClient() || moved
-            moved = advanceHalfClose() || moved
             // Bounded so one busy connection yields its loop to the others; a level-triggered
             // source or the re-scheduled block brings us back.
             if !moved { break }
@@ -233,42 +179,21 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func updateInterest() {
-        guard phase != .closed else { return }
         let wantsClientRead: Bool
         let wantsClientWrite: Bool
-        switch phase {
-        case .detectingPlaintext:
-            (wantsClientRead, wantsClientWrite) = (true, false)
+        switch machine.state {
         case .handshaking:
-            (wantsClientRead, wantsClientWrite) = (handshakeWants == .read, handshakeWants == .write)
+            wantsClientRead = isDetectingPlaintext || handshakeWants == .read
+            wantsClientWrite = !isDetectingPlaintext && handshakeWants == .write
         case .http, .tunnel:
-            wantsClientRead = canReadClient || tlsWriteWants == .read
+            wantsClientRead = machine.wantsClientBytes || tlsWriteWants == .read
             wantsClientWrite = tlsWriteWants == .write || tlsReadWants == .write
         case .lingering:
-            (wantsClientRead, wantsClientWrite) = (true, tlsWriteWants == .write)
+            (wantsClientRead, wantsClientWrite) = (true, false)
         case .closed:
             return
         }
         client.setInterest(read: wantsClientRead, write: wantsClientWrite)
-        upstream?.setInterest(read: canReadUpstream, write: isUpstreamWriteBlocked && !toUpstream.isEmpty)
-    }
-
-    /// Full, immediate close of both sockets (after an error, or once lingering is over).
-    func closeNow(reason: String) {
-        guard phase != .closed else { return }
-        let wasHandshaking = phase == .detectingPlaintext || phase == .handshaking
-        phase = .closed
-        logger.debug("connection closed", metadata: ["reason": "\(reason)"])
-        if !wasHandshaking { auditConnectionClosed(reason: reason) }
-        timer.cancel()
-        client.close()
-        upstream?.close()
-        upstream = nil
-        tls = nil
-        clientInbound.removeAll()
-        upstreamInbound.removeAll()
-        toClient.removeAll()
-        toUpstream.removeAll()
-        onClose(id)
+        upstream?.setInterest(read: machine.wantsUpstreamBytes, write: isUpstreamWriteBlocked && !toUpstream.isEmpty)
     }
 }

@@ -18,7 +18,7 @@ final class PhaseTimer {
     /// When the source will fire next (`.distantFuture` when it will not).
     private var scheduledFiring = DispatchTime.distantFuture
     /// What the armed deadline is for, if any.
-    private(set) var purpose: String?
+    private(set) var purpose: ConnectionTimer?
 
     init(queue: DispatchQueue) {
         source = DispatchSource.makeTimerSource(queue: queue)
@@ -32,7 +32,7 @@ final class PhaseTimer {
         source.cancel()
     }
 
-    func arm(after seconds: Double, purpose: String = "", _ handler: @escaping () -> Void) {
+    func arm(after seconds: Double, purpose: ConnectionTimer, _ handler: @escaping () -> Void) {
         self.handler = handler
         self.purpose = purpose
         deadline = .now() + seconds
