@@ -3,7 +3,7 @@
 /// Implementations must be safe to call from any thread, and `write` must return only once the
 /// records have been handed over durably enough that the caller may forward the request: for a
 /// file, the `write(2)` of the whole lines returned; for journald, `sd_journal_sendv` returned 0.
-/// In the proxy every call comes from the one `AuditWriter` queue, so a sink may block (a full
+/// Event loops reach sinks only through the one `AuditWriter` queue, so a sink may block (a full
 /// pipe, a busy journald) without holding up an event loop.
 public protocol AuditSink: AnyObject, Sendable {
     /// Names the sink in operational log lines (`file:/var/log/dockgate/audit.log`, `journald`).

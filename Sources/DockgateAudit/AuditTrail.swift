@@ -14,7 +14,7 @@ public final class AuditTrail: @unchecked Sendable {
     private let lastOutcome: Mutex<[Bool]>
 
     /// `onSinkError` receives the sink's name and error on every failure (for the operational log;
-    /// it is called on the recording thread, the `AuditWriter` queue in the proxy).
+    /// it is called on the recording thread: the `AuditWriter` queue where one is used).
     public init(
         sinks: [any AuditSink], failureMode: AuditFailureMode = .failClosed,
         observer: (any AuditObserver)? = nil,
@@ -87,8 +87,9 @@ public final class AuditTrail: @unchecked Sendable {
         return allWritten || failureMode == .failOpen
     }
 
-    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`. The proxy
-    /// calls it through `AuditWriter.reopenAll(_:)`, so it runs between writes, not during one.
+    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`. Where an
+    /// `AuditWriter` writes, call it through `AuditWriter.reopenAll(_:)`: it then runs between
+    /// writes, not during one.
     public func reopenAll() {
         for (index, sink) in sinks.enumerated() {
             do {

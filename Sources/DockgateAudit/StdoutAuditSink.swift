@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// Unlike a regular file, stdout is usually a pipe, where a write larger than `PIPE_BUF` may be
 /// split; a lock serialises our writers and the rest of a short write is written at once after it,
-/// so a record stays one line. A stalled reader therefore stalls this sink's caller: in the proxy
-/// that is the `AuditWriter` queue (requests wait for their records; no event loop blocks). Nothing else in dockgate may write to stdout while this sink is in
+/// so a record stays one line. A stalled reader therefore stalls this sink's caller, which must be
+/// the `AuditWriter` queue and not an event loop (requests then wait for their records). Nothing else in dockgate may write to stdout while this sink is in
 /// use (the operational log goes to stderr).
 public final class StdoutAuditSink: AuditSink {
     public let name = "stdout"
