@@ -85,6 +85,9 @@ let package = Package(
         .executableTarget(
             name: "FuzzRequestTarget", dependencies: ["DockgateDocker", "DockgatePolicy", "DockgateFuzzSupport"]),
 
+        // bench/audit-encoding/run.sh: audit line encoding, the previous String encoder against the bytes one.
+        .executableTarget(name: "AuditEncodingBench", dependencies: ["DockgateAudit", "DockgateCore"], path: "bench/audit-encoding", exclude: ["run.sh"]),
+
         .testTarget(name: "DockgateHTTPTests", dependencies: ["DockgateHTTP"]),
         .testTarget(name: "DockgateDockerTests", dependencies: ["DockgateDocker"]),
         // The host-side resolver and the nosymfollow check live in DockgateProxy/DockgateIO; their

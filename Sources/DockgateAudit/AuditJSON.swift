@@ -7,134 +7,132 @@
 /// (U+2028/U+2029, line breaks to JavaScript and some log shippers), the bidirectional formatting
 /// characters (which can make a line *display* as something else in a terminal) and the BOM are
 /// written as `\uXXXX`. Everything else is literal UTF-8.
+///
+/// Lines are written as bytes into a buffer the caller may reuse (the audit writer keeps one):
+/// keys are copied literals, numbers are formatted in place, strings are copied in runs between
+/// the bytes that need escaping, and a connection's identity fields come pre-encoded
+/// (`AuditIdentityFragment`).
 public enum AuditJSON {
     /// The record as a JSON object followed by `"\n"`.
     public static func line(_ record: AuditRecord) -> String {
-        var out = ObjectWriter()
-        out.string("time", AuditTime.rfc3339(record.time))
-        out.string("kind", record.kind.rawValue)
-        out.number("conn", String(record.connectionID))
-        out.number("seq", record.sequence.map { String($0) })
-        out.string("client", record.clientAddress)
-        out.number("port", String(record.clientPort))
-        out.string("cn", record.commonName)
-        out.string("serial", record.serial)
-        out.string("fingerprint", record.fingerprint)
-        out.string("policy", record.policy)
-        out.string("method", record.method)
-        out.string("path", record.path)
-        out.string("api_version", record.apiVersion)
-        out.string("group", record.group)
-        out.string("action", record.action)
-        out.string("decision", record.decision)
-        out.string("rule", record.rule)
-        out.string("reason", record.reason)
-        out.number("status", record.status.map { String($0) })
-        out.number("bytes_in", record.bytesIn.map { String($0) })
-        out.number("bytes_out", record.bytesOut.map { String($0) })
-        out.number("duration_us", record.durationMicros.map { String($0) })
-        if !record.details.isEmpty {
-            out.key("details")
-            appendObject(record.details, to: &out.text)
-        }
-        return out.finish() + "\n"
+        var bytes: [UInt8] = []
+        appendLine(record, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `text` as a quoted, escaped JSON string.
-    static func appendString(_ text: String, to out: inout String) {
-        out.append("\"")
-        // Fast path: printable ASCII without a quote or backslash needs no escaping at all.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            out.append(text)
-            out.append("\"")
+    /// Appends the record's line, `"\n"` included, to `out`.
+    public static func appendLine(_ record: AuditRecord, to out: inout [UInt8]) {
+        out.appendLiteral(#"{"time":""#)
+        AuditTime.appendRFC3339(record.time, to: &out)
+        out.appendLiteral(#"","kind":"#)
+        appendString(record.kind.rawValue, to: &out)
+        out.appendLiteral(#","conn":"#)
+        out.appendDecimal(record.connectionID)
+        if let sequence = record.sequence {
+            out.appendLiteral(#","seq":"#)
+            out.appendDecimal(Int64(sequence))
+        }
+        appendIdentity(of: record, to: &out)
+        appendField(#","method":"#, record.method, to: &out)
+        appendField(#","path":"#, record.path, to: &out)
+        appendField(#","api_version":"#, record.apiVersion, to: &out)
+        appendField(#","group":"#, record.group, to: &out)
+        appendField(#","action":"#, record.action, to: &out)
+        appendField(#","decision":"#, record.decision, to: &out)
+        appendField(#","rule":"#, record.rule, to: &out)
+        appendField(#","reason":"#, record.reason, to: &out)
+        if let status = record.status {
+            out.appendLiteral(#","status":"#)
+            out.appendDecimal(Int64(status))
+        }
+        appendNumber(#","bytes_in":"#, record.bytesIn, to: &out)
+        appendNumber(#","bytes_out":"#, record.bytesOut, to: &out)
+        appendNumber(#","duration_us":"#, record.durationMicros, to: &out)
+        if !record.details.isEmpty {
+            out.appendLiteral(#","details":"#)
+            appendObject(record.details, to: &out)
+        }
+        out.appendLiteral("}\n")
+    }
+
+    /// client, port, cn, serial, fingerprint and policy: copied from the record's fragment while
+    /// it matches the record, encoded field by field otherwise.
+    private static func appendIdentity(of record: AuditRecord, to out: inout [UInt8]) {
+        guard let fragment = record.identityFragment else {
+            appendPeerAndCertificate(
+                clientAddress: record.clientAddress, clientPort: record.clientPort,
+                commonName: record.commonName, serial: record.serial, fingerprint: record.fingerprint, to: &out)
+            appendPolicy(record.policy, to: &out)
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where mustEscape(scalar): appendUnicodeEscape(scalar, to: &out)
-            default: out.unicodeScalars.append(scalar)
-            }
+        if fragment.matchesPeerAndCertificate(of: record) {
+            out.append(contentsOf: fragment.peerAndCertificateJSON)
+        } else {
+            appendPeerAndCertificate(
+                clientAddress: record.clientAddress, clientPort: record.clientPort,
+                commonName: record.commonName, serial: record.serial, fingerprint: record.fingerprint, to: &out)
         }
-        out.append("\"")
-    }
-
-    /// Scalars that could end a line or change what a terminal shows: the ones `line` escapes.
-    package static func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool { mustEscape(scalar) }
-
-    static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: true         // C0, DEL, C1 (NEL is U+0085)
-        case 0x2028, 0x2029: true                   // line / paragraph separator
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidi controls
-        case 0xFEFF: true                           // BOM / zero-width no-break space
-        default: false
+        if fragment.matchesPolicy(of: record) {
+            out.append(contentsOf: fragment.policyJSON)
+        } else {
+            appendPolicy(record.policy, to: &out)
         }
     }
 
-    private static func appendUnicodeEscape(_ scalar: Unicode.Scalar, to out: inout String) {
-        // Every escaped scalar is in the BMP, so one \uXXXX suffices.
-        let hex = String(scalar.value, radix: 16)
-        out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+    static func appendPeerAndCertificate(
+        clientAddress: String, clientPort: UInt16, commonName: String?, serial: String?, fingerprint: String?,
+        to out: inout [UInt8]
+    ) {
+        out.appendLiteral(#","client":"#)
+        appendString(clientAddress, to: &out)
+        out.appendLiteral(#","port":"#)
+        out.appendDecimal(UInt64(clientPort))
+        appendField(#","cn":"#, commonName, to: &out)
+        appendField(#","serial":"#, serial, to: &out)
+        appendField(#","fingerprint":"#, fingerprint, to: &out)
     }
 
-    private static func appendValue(_ value: AuditValue, to out: inout String) {
+    static func appendPolicy(_ policy: String?, to out: inout [UInt8]) {
+        appendField(#","policy":"#, policy, to: &out)
+    }
+
+    /// `key` is the literal `,"name":` that precedes the value.
+    private static func appendField(_ key: StaticString, _ value: String?, to out: inout [UInt8]) {
+        guard let value else { return }
+        out.appendLiteral(key)
+        appendString(value, to: &out)
+    }
+
+    private static func appendNumber(_ key: StaticString, _ value: UInt64?, to out: inout [UInt8]) {
+        guard let value else { return }
+        out.appendLiteral(key)
+        out.appendDecimal(value)
+    }
+
+    private static func appendValue(_ value: AuditValue, to out: inout [UInt8]) {
         switch value {
         case .string(let text): appendString(text, to: &out)
-        case .int(let number): out.append(String(number))
-        case .bool(let flag): out.append(flag ? "true" : "false")
+        case .int(let number): out.appendDecimal(number)
+        case .bool(let flag): flag ? out.appendLiteral("true") : out.appendLiteral("false")
         case .strings(let list):
-            out.append("[")
+            out.append(UInt8(ascii: "["))
             for (index, item) in list.enumerated() {
-                if index > 0 { out.append(",") }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(item, to: &out)
             }
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         case .object(let fields): appendObject(fields, to: &out)
         }
     }
 
-    private static func appendObject(_ fields: [(String, AuditValue)], to out: inout String) {
-        out.append("{")
+    private static func appendObject(_ fields: [(String, AuditValue)], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         for (index, (key, value)) in fields.enumerated() {
-            if index > 0 { out.append(",") }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             appendString(key, to: &out)
-            out.append(":")
+            out.append(UInt8(ascii: ":"))
             appendValue(value, to: &out)
         }
-        out.append("}")
-    }
-
-    /// Writes `"key":value` pairs with the commas in between, skipping absent values.
-    private struct ObjectWriter {
-        var text = "{"
-        private var isFirst = true
-
-        init() { text.reserveCapacity(512) }
-
-        mutating func key(_ name: String) {
-            if !isFirst { text.append(",") }
-            isFirst = false
-            AuditJSON.appendString(name, to: &text)
-            text.append(":")
-        }
-
-        mutating func string(_ name: String, _ value: String?) {
-            guard let value else { return }
-            key(name)
-            AuditJSON.appendString(value, to: &text)
-        }
-
-        mutating func number(_ name: String, _ digits: String?) {
-            guard let digits else { return }
-            key(name)
-            text.append(digits)
-        }
-
-        func finish() -> String { text + "}" }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import DockgateCore
 
 extension AuditRecord {
@@ -8,5 +13,16 @@ extension AuditRecord {
         commonName = identity?.commonName
         serial = identity?.serialHex
         fingerprint = identity?.sha256Fingerprint
+    }
+
+    /// A record of the connection `identity` describes: client address and port, CN, serial and
+    /// fingerprint come from it, and the encoder copies their pre-encoded form. The policy is not
+    /// set (records that name it set `policy`; when it equals the fragment's, that is copied too).
+    public init(kind: Kind, time: Date, connectionID: UInt64, identity: AuditIdentityFragment) {
+        self.init(
+            kind: kind, time: time, connectionID: connectionID,
+            clientAddress: identity.clientAddress, clientPort: identity.clientPort,
+            commonName: identity.commonName, serial: identity.serial, fingerprint: identity.fingerprint)
+        identityFragment = identity
     }
 }

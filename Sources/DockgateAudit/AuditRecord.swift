@@ -52,6 +52,9 @@ public struct AuditRecord: Sendable, Equatable {
     /// `user`, `privileged`, `mounts`, `exec_id`, `container_id`, `tty`, … Never credentials or
     /// environment values (see the type's documentation).
     public var details: [(String, AuditValue)]
+    /// The connection's identity fields, encoded once (see `AuditIdentityFragment`). A cache, not
+    /// a fact: equality ignores it, and the encoder uses it only while it matches the fields above.
+    public var identityFragment: AuditIdentityFragment?
 
     public init(
         kind: Kind, time: Date, connectionID: UInt64, sequence: Int? = nil,
@@ -88,7 +91,8 @@ public struct AuditRecord: Sendable, Equatable {
         self.details = details
     }
 
-    /// Written by hand because `details` holds tuples, which cannot conform to `Equatable`.
+    /// Written by hand because `details` holds tuples, which cannot conform to `Equatable`;
+    /// `identityFragment` is left out (it only caches the encoding of fields compared here).
     public static func == (lhs: AuditRecord, rhs: AuditRecord) -> Bool {
         lhs.kind == rhs.kind && lhs.time == rhs.time && lhs.connectionID == rhs.connectionID
             && lhs.sequence == rhs.sequence && lhs.clientAddress == rhs.clientAddress

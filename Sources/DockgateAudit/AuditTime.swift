@@ -11,14 +11,38 @@ import Foundation
 /// every platform.
 package enum AuditTime {
     package static func rfc3339(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        appendRFC3339(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The timestamp's bytes appended to `out`, without an intermediate `String`.
+    package static func appendRFC3339(_ date: Date, to out: inout [UInt8]) {
         // Round to the nearest microsecond once, so 0.123456 stored as 0.1234559999 still prints 123456.
         let totalMicros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let (seconds, micros) = floorDivide(totalMicros, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-            + "." + pad(micros, 6) + "Z"
+        if (0...9999).contains(year) {
+            out.appendPadded(UInt64(year), width: 4)
+        } else {
+            // Five-digit and negative years keep the rendering they always had.
+            out.append(contentsOf: pad(year, 4).utf8)
+        }
+        // Everything after the year is non-negative and fits its width (floorDivide, civil).
+        out.append(UInt8(ascii: "-"))
+        out.appendPadded(UInt64(month), width: 2)
+        out.append(UInt8(ascii: "-"))
+        out.appendPadded(UInt64(day), width: 2)
+        out.append(UInt8(ascii: "T"))
+        out.appendPadded(UInt64(secondOfDay / 3600), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendPadded(UInt64(secondOfDay / 60 % 60), width: 2)
+        out.append(UInt8(ascii: ":"))
+        out.appendPadded(UInt64(secondOfDay % 60), width: 2)
+        out.append(UInt8(ascii: "."))
+        out.appendPadded(UInt64(micros), width: 6)
+        out.append(UInt8(ascii: "Z"))
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

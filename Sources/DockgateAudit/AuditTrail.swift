@@ -14,7 +14,7 @@ public final class AuditTrail: @unchecked Sendable {
     private let lastOutcome: Mutex<[Bool]>
 
     /// `onSinkError` receives the sink's name and error on every failure (for the operational log;
-    /// it is called on the recording thread, so it should not block).
+    /// it is called on the recording thread: the `AuditWriter` queue where one is used).
     public init(
         sinks: [any AuditSink], failureMode: AuditFailureMode = .failClosed,
         observer: (any AuditObserver)? = nil,
@@ -51,28 +51,31 @@ public final class AuditTrail: @unchecked Sendable {
     /// wherever possible). Returns whether the caller may go on: false when a sink failed and the
     /// mode is fail-closed — the caller then answers 503 and does not forward the request; in
     /// fail-open mode always true, the failure being reported through `onSinkError` only.
+    ///
+    /// Blocks while a sink does: the proxy's event loops go through `AuditWriter` instead.
     public func record(_ record: AuditRecord) -> Bool {
-        var allWritten = true
-        for (index, sink) in sinks.enumerated() {
-            do {
-                try sink.write(record)
-                note(index, succeeded: true)
-            } catch {
-                allWritten = false
-                note(index, succeeded: false, error: error)
-            }
-        }
-        observer?.observe([record], written: allWritten)
-        return allWritten || failureMode == .failOpen
+        self.record(batch: [record])
     }
 
     /// Hands several records to every sink at once (see `record(_:)` for the result).
     public func record(batch records: [AuditRecord]) -> Bool {
+        var buffer: [UInt8] = []
+        return record(batch: records, reusing: &buffer)
+    }
+
+    /// Encodes `records` once, into `buffer`'s storage, for all sinks, and gives the storage back
+    /// for the next batch. Without sinks nothing is encoded; the observer still sees the records.
+    func record(batch records: [AuditRecord], reusing buffer: inout [UInt8]) -> Bool {
         guard !records.isEmpty else { return true }
+        guard !sinks.isEmpty else {
+            observer?.observe(records, written: true)
+            return true
+        }
+        let encoded = EncodedAuditRecords(records, reusing: &buffer)
         var allWritten = true
         for (index, sink) in sinks.enumerated() {
             do {
-                try sink.write(batch: records)
+                try sink.write(encoded)
                 note(index, succeeded: true)
             } catch {
                 allWritten = false
@@ -80,10 +83,13 @@ public final class AuditTrail: @unchecked Sendable {
             }
         }
         observer?.observe(records, written: allWritten)
+        buffer = encoded.releaseBuffer()
         return allWritten || failureMode == .failOpen
     }
 
-    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`.
+    /// Reopens every sink (logrotate: SIGUSR1 or reload); failures go to `onSinkError`. Where an
+    /// `AuditWriter` writes, call it through `AuditWriter.reopenAll(_:)`: it then runs between
+    /// writes, not during one.
     public func reopenAll() {
         for (index, sink) in sinks.enumerated() {
             do {

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Appends JSON lines to a file, one `write(2)` per record.
+/// Appends JSON lines to a file, one `write(2)` per batch of records.
 ///
 /// The file is opened `O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC`, mode 0640 (before umask), so any
 /// number of threads may write without a lock and lines never interleave. `reopen()` follows
@@ -17,21 +17,11 @@ public final class FileAuditSink: AuditSink {
         self.current = Mutex(try AppendOnlyFile(path: path))
     }
 
-    public func write(_ record: AuditRecord) throws {
-        let file = current.withLock { $0 }
-        try file.append(Array(AuditJSON.line(record).utf8), sinkName: name)
-    }
-
     /// Whole lines in one `write(2)`: with O_APPEND they land together, never interleaved.
-    public func write(batch records: [AuditRecord]) throws {
-        guard records.count > 1 else {
-            if let record = records.first { try write(record) }
-            return
-        }
-        var bytes: [UInt8] = []
-        for record in records { bytes += AuditJSON.line(record).utf8 }
+    public func write(_ encoded: EncodedAuditRecords) throws {
+        guard !encoded.bytes.isEmpty else { return }
         let file = current.withLock { $0 }
-        try file.append(bytes, sinkName: name)
+        try file.append(encoded.bytes, sinkName: name)
     }
 
     public func reopen() throws {

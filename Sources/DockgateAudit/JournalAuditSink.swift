@@ -14,9 +14,12 @@ public final class JournalAuditSink: AuditSink {
 
     public init() {}
 
-    public func write(_ record: AuditRecord) throws {
+    /// One journal entry per record, each carrying its already encoded line.
+    public func write(_ encoded: EncodedAuditRecords) throws {
         do {
-            try JournalWriter.send(Self.fields(for: record))
+            for (index, record) in encoded.records.enumerated() {
+                try JournalWriter.send(Self.fields(for: record, line: encoded.line(at: index)))
+            }
         } catch {
             throw AuditSinkError.journal(error)
         }
@@ -24,13 +27,13 @@ public final class JournalAuditSink: AuditSink {
 
     public func reopen() throws {}
 
-    static func fields(for record: AuditRecord) throws(JournalError) -> [JournalField] {
+    /// `line` is the record's JSON line without its newline.
+    static func fields(for record: AuditRecord, line: ArraySlice<UInt8>) throws(JournalError) -> [JournalField] {
         var fields: [JournalField] = []
         func add(_ name: String, _ value: String?) throws(JournalError) {
             guard let value else { return }
             fields.append(try JournalField(name: name, value: value))
         }
-        let line = AuditJSON.line(record)
         try add("MESSAGE", message(for: record))
         try add("PRIORITY", isNotice(record) ? "5" : "6")
         try add("SYSLOG_IDENTIFIER", "dockgate-audit")
@@ -43,7 +46,7 @@ public final class JournalAuditSink: AuditSink {
         try add("DOCKGATE_STATUS", record.status.map { String($0) })
         try add("DOCKGATE_CONNECTION", String(record.connectionID))
         try add("DOCKGATE_CLIENT", client(record))
-        try add("DOCKGATE_RECORD", String(line.dropLast()))
+        try add("DOCKGATE_RECORD", String(decoding: line, as: UTF8.self))
         return fields
     }
 

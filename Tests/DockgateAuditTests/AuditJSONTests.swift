@@ -51,12 +51,13 @@ struct AuditJSONTests {
     /// are escaped; other Unicode stays literal UTF-8.
     @Test func escapesEverythingThatCouldBreakOrDisguiseALine() {
         let nasty = "a\"b\\c\nd\re\tf\u{0}g\u{1B}[31mh\u{7F}i\u{85}j\u{2028}k\u{2029}l\u{202E}m\u{FEFF}n\u{8}o\u{C}p"
-        var out = ""
+        var out: [UInt8] = []
         AuditJSON.appendString(nasty, to: &out)
-        #expect(out == #""a\"b\\c\nd\re\tf\u0000g\u001b[31mh\u007fi\u0085j\u2028k\u2029l\u202em\ufeffn\u0008o\u000cp""#)
-        var unicode = ""
+        #expect(String(decoding: out, as: UTF8.self)
+                == #""a\"b\\c\nd\re\tf\u0000g\u001b[31mh\u007fi\u0085j\u2028k\u2029l\u202em\ufeffn\u0008o\u000cp""#)
+        var unicode: [UInt8] = []
         AuditJSON.appendString("é 日本 🐳 ü", to: &unicode)
-        #expect(unicode == "\"é 日本 🐳 ü\"")
+        #expect(String(decoding: unicode, as: UTF8.self) == "\"é 日本 🐳 ü\"")
     }
 
     /// T-06: a CN, path or command crafted to close the string and add keys, or to start a new

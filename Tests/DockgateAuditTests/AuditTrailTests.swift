@@ -14,9 +14,9 @@ final class ScriptedSink: AuditSink {
 
     init(name: String) { self.name = name }
 
-    func write(_ record: AuditRecord) throws {
+    func write(_ encoded: EncodedAuditRecords) throws {
         if isFailing.load(ordering: .relaxed) { throw Refusal() }
-        written.withLock { $0.append(record) }
+        written.withLock { $0.append(contentsOf: encoded.records) }
     }
 
     func reopen() throws {

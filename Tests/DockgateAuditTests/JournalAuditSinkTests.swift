@@ -72,6 +72,19 @@ struct JournalAuditSinkTests {
         #expect(second.first { $0.name == "MESSAGE" }?.value == "alice POST /v1.47/containers/create → allow (201)")
     }
 
+    /// A batch is one entry per record, each with its own line (slices of the batch's one buffer).
+    @Test func batchSendsOneEntryPerRecordWithItsOwnLine() throws {
+        let journal = try FakeJournal()
+        var second = Self.denial
+        second.sequence = 3
+        second.path = "/v1.47/containers/é\n/start"
+        try JournalAuditSink().write(batch: [Self.denial, second])
+        for record in [Self.denial, second] {
+            let entry = try journal.receiveEntry()
+            #expect(entry.first { $0.name == "DOCKGATE_RECORD" }.map { $0.value + "\n" } == AuditJSON.line(record))
+        }
+    }
+
     /// journald gone (no socket) or dead (socket nobody reads): the trail fails closed; back: recovered.
     @Test func journalOutageFailsClosedAndRecovers() throws {
         let journal = try FakeJournal()
