@@ -28,8 +28,11 @@ let package = Package(
         ),
 
         .target(name: "DockgateCore"),
-        .target(name: "DockgateSystemd", dependencies: ["CSystemd"]),
-        .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd"]),
+        // The one wrapper for system calls: -1/errno → SystemError, EINTR retried, EAGAIN → .wouldBlock.
+        // Below everything that touches a descriptor (IO, Audit, Systemd, PKI); depends on nothing.
+        .target(name: "DockgateSyscall"),
+        .target(name: "DockgateSystemd", dependencies: ["CSystemd", "DockgateSyscall"]),
+        .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd", "DockgateSyscall"]),
         // zlib, for reading logrotate's gzip'd rotations of the audit file (`dockgate audit`).
         .systemLibrary(
             name: "CZlib",
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "DockgateAuditQuery", dependencies: ["DockgateAudit", "DockgateSystemd", "CZlib"]),
         // sys/signalfd.h, which Swift's Glibc module leaves out (no library to link).
         .systemLibrary(name: "CLinux"),
-        .target(name: "DockgateIO", dependencies: ["DockgateCore", "CLinux"]),
+        .target(name: "DockgateIO", dependencies: ["DockgateCore", "DockgateSyscall", "CLinux"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         // Counters, gauges and histograms in the Prometheus text format (no dependency).
         .target(name: "DockgateMetrics"),
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "DockgatePolicy", dependencies: ["DockgateDocker", "DockgateCore"]),
         .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
         // Certificate issuing (dev PKI, client bundles): the other OpenSSL edge.
-        .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims"]),
+        .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateSyscall"]),
         .target(
             name: "DockgateConfig",
             dependencies: ["DockgateCore", "DockgateDocker", "DockgatePolicy", .product(name: "Yams", package: "Yams")]
