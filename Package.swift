@@ -105,6 +105,7 @@ let package = Package(
         .testTarget(name: "DockgateSuggestTests", dependencies: ["DockgateSuggest", "DockgateConfig", "DockgatePolicy"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
-        .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),
+        .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "DockgateCore", "SignalReceiverProbe"]),
+        .testTarget(name: "DockgateSyscallTests", dependencies: ["DockgateSyscall"]),
     ]
 )
