@@ -93,10 +93,11 @@ let package = Package(
         // The host-side resolver and the nosymfollow check live in DockgateProxy/DockgateIO; their
         // tests sit with the rules they serve.
         .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker", "DockgateIO", "DockgateProxy"]),
-        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
+        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI", "DockgateTestSupport"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
-        // Helpers shared by test targets (a fake journald socket and its datagram parser).
-        .target(name: "DockgateTestSupport", path: "Tests/DockgateTestSupport"),
+        // Helpers shared by test targets (a fake journald socket and its datagram parser, a TLS client
+        // made with OpenSSL directly).
+        .target(name: "DockgateTestSupport", dependencies: ["COpenSSL", "COpenSSLShims"], path: "Tests/DockgateTestSupport"),
         .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
