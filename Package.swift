@@ -28,8 +28,11 @@ let package = Package(
         ),
 
         .target(name: "DockgateCore"),
-        .target(name: "DockgateSystemd", dependencies: ["CSystemd"]),
-        .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd"]),
+        // The one wrapper for system calls: -1/errno → SystemError, EINTR retried, EAGAIN → .wouldBlock.
+        // Below everything that touches a descriptor (IO, Audit, Systemd, PKI); depends on nothing.
+        .target(name: "DockgateSyscall"),
+        .target(name: "DockgateSystemd", dependencies: ["CSystemd", "DockgateSyscall"]),
+        .target(name: "DockgateAudit", dependencies: ["DockgateCore", "DockgateSystemd", "DockgateSyscall"]),
         // zlib, for reading logrotate's gzip'd rotations of the audit file (`dockgate audit`).
         .systemLibrary(
             name: "CZlib",
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "DockgateAuditQuery", dependencies: ["DockgateAudit", "DockgateSystemd", "CZlib"]),
         // sys/signalfd.h, which Swift's Glibc module leaves out (no library to link).
         .systemLibrary(name: "CLinux"),
-        .target(name: "DockgateIO", dependencies: ["DockgateCore", "CLinux"]),
+        .target(name: "DockgateIO", dependencies: ["DockgateCore", "DockgateSyscall", "CLinux"]),
         .target(name: "DockgateHTTP", dependencies: ["DockgateCore"]),
         // Counters, gauges and histograms in the Prometheus text format (no dependency).
         .target(name: "DockgateMetrics"),
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "DockgatePolicy", dependencies: ["DockgateDocker", "DockgateCore"]),
         .target(name: "DockgateTLS", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateCore"]),
         // Certificate issuing (dev PKI, client bundles): the other OpenSSL edge.
-        .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims"]),
+        .target(name: "DockgatePKI", dependencies: ["COpenSSL", "COpenSSLShims", "DockgateSyscall"]),
         .target(
             name: "DockgateConfig",
             dependencies: ["DockgateCore", "DockgateDocker", "DockgatePolicy", .product(name: "Yams", package: "Yams")]
@@ -93,10 +96,11 @@ let package = Package(
         // The host-side resolver and the nosymfollow check live in DockgateProxy/DockgateIO; their
         // tests sit with the rules they serve.
         .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker", "DockgateIO", "DockgateProxy"]),
-        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI"]),
+        .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI", "DockgateTestSupport"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
-        // Helpers shared by test targets (a fake journald socket and its datagram parser).
-        .target(name: "DockgateTestSupport", path: "Tests/DockgateTestSupport"),
+        // Helpers shared by test targets (a fake journald socket and its datagram parser, a TLS client
+        // made with OpenSSL directly).
+        .target(name: "DockgateTestSupport", dependencies: ["COpenSSL", "COpenSSLShims"], path: "Tests/DockgateTestSupport"),
         .testTarget(name: "DockgateSystemdTests", dependencies: ["DockgateSystemd", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditTests", dependencies: ["DockgateAudit", "DockgateCore", "DockgateTestSupport"]),
         .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
@@ -105,7 +109,8 @@ let package = Package(
         .testTarget(name: "DockgateSuggestTests", dependencies: ["DockgateSuggest", "DockgateConfig", "DockgatePolicy"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
-        .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "SignalReceiverProbe"]),
+        .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "DockgateCore", "SignalReceiverProbe"]),
+        .testTarget(name: "DockgateSyscallTests", dependencies: ["DockgateSyscall"]),
         .testTarget(
             name: "DockgateProxyTests",
             dependencies: ["DockgateProxy", "DockgateAudit", "DockgateCore", "DockgateDocker", "DockgateHTTP", "DockgateIO",

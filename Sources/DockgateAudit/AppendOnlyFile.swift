@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DockgateSyscall
 import Synchronization
 
 /// One open audit file descriptor, closed when the last user lets go of it.
@@ -15,12 +16,11 @@ final class AppendOnlyFile: Sendable {
     private let needsLineBreak = Atomic<Bool>(false)
 
     init(path: String) throws(AuditSinkError) {
-        var fd: Int32
-        repeat {
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw .open(path: path, errno: errno) }
-        self.fd = fd
+        do {
+            fd = try Syscall.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode: 0o640)
+        } catch {
+            throw .open(path: path, errno: error.errno)
+        }
     }
 
     deinit {
@@ -34,14 +34,12 @@ final class AppendOnlyFile: Sendable {
     func append(_ line: [UInt8], sinkName: String) throws(AuditSinkError) {
         let prefixed = needsLineBreak.exchange(false, ordering: .acquiringAndReleasing)
         let bytes = prefixed ? [UInt8(ascii: "\n")] + line : line
-        var written: Int
-        repeat {
-            written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        } while written < 0 && errno == EINTR
-        if written < 0 {
-            let error = errno
+        let written: Int
+        do {
+            written = try Syscall.restarting("write") { bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        } catch {
             if prefixed { needsLineBreak.store(true, ordering: .releasing) }
-            throw .write(sink: sinkName, errno: error)
+            throw .write(sink: sinkName, errno: error.errno)
         }
         if written < bytes.count {
             if written > 0 || prefixed { needsLineBreak.store(true, ordering: .releasing) }

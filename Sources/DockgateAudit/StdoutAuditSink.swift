@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DockgateSyscall
 import Synchronization
 
 /// Writes JSON lines to standard output, for containers and `systemd` units whose stdout is the
@@ -22,24 +23,25 @@ public final class StdoutAuditSink: AuditSink {
         try lock.withLock { _ throws(AuditSinkError) in
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { raw in
-                    Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                let result: IOResult<Int>
+                do throws(SystemError) {
+                    result = try Syscall.retrying("write") {
+                        bytes.withUnsafeBytes { raw in
+                            Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                        }
+                    }
+                } catch {
+                    throw .write(sink: name, errno: error.errno)
                 }
-                if written >= 0 {
+                switch result {
+                case .processed(let written):
                     offset += written
-                    continue
-                }
-                switch errno {
-                case EINTR:
-                    continue
-                case EAGAIN:
+                case .wouldBlock:
                     // An inherited non-blocking stdout: wait until the reader catches up. This
                     // blocks only the audit writer's queue, never an event loop; a failed poll
                     // (EINTR) just tries the write again, and a closed reader makes it fail (EPIPE).
                     var poller = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
                     _ = poll(&poller, 1, -1)
-                case let error:
-                    throw .write(sink: name, errno: error)
                 }
             }
         }

@@ -88,32 +88,31 @@ public final class Listener: @unchecked Sendable {
         // Bounded so one busy listener cannot starve its queue.
         for _ in 0..<64 {
             var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let client = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(fd, $0, &length) }
-            }
-            if client >= 0 {
-                // accept4(2) is not visible to Swift's Glibc module; set the same flags by hand.
-                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                guard (try? Syscall.setNonBlocking(client)) != nil else {
-                    Syscall.close(client)
-                    continue
+            let client: Int32
+            do {
+                guard case .processed(let accepted) = try Syscall.accept(fd, peer: &storage) else { return }
+                client = accepted
+            } catch {
+                switch error.errno {
+                case ECONNABORTED, EPROTO: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    setSuspended(true)
+                    queue.asyncAfter(deadline: .now() + .milliseconds(100)) {
+                        if !self.isClosed { self.setSuspended(false) }
+                    }
+                    return
+                default:
+                    return
                 }
-                Syscall.configureClientSocket(client)
-                onAccept(client, PeerAddress(storage: storage))
+            }
+            // accept4(2) is not visible to Swift's Glibc module; set the same flags by hand.
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            guard (try? Syscall.setNonBlocking(client)) != nil else {
+                Syscall.close(client)
                 continue
             }
-            switch errno {
-            case EINTR, ECONNABORTED, EPROTO: continue
-            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                setSuspended(true)
-                queue.asyncAfter(deadline: .now() + .milliseconds(100)) {
-                    if !self.isClosed { self.setSuspended(false) }
-                }
-                return
-            default:
-                return
-            }
+            Syscall.configureClientSocket(client)
+            onAccept(client, PeerAddress(storage: storage))
         }
     }
 
@@ -129,8 +128,7 @@ public final class Listener: @unchecked Sendable {
             throw SystemError(call: "getaddrinfo(\(host))", errno: EINVAL)
         }
         defer { freeaddrinfo(results) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        let fd = try Syscall.streamSocket(family: info.pointee.ai_family)
         Syscall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
         if info.pointee.ai_family == AF_INET6 {
             Syscall.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)

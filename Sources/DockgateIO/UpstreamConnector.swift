@@ -20,8 +20,7 @@ public struct UpstreamConnector: Sendable {
     /// A blocking connection whose reads and writes give up after `timeoutSeconds` (for short
     /// side questions to the daemon), or a non-blocking one for the event loop.
     public func connect(blocking: Bool, timeoutSeconds: Int) throws(SystemError) -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        let fd = try Syscall.streamSocket(family: AF_UNIX)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
@@ -30,15 +29,11 @@ public struct UpstreamConnector: Sendable {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: pathBytes.prefix(raw.count - 1))
         }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let error = SystemError(call: "connect(\(path))", errno: errno)
+        do {
+            try Syscall.connect(fd, unixAddress: address)
+        } catch {
             Syscall.close(fd)
-            throw error
+            throw SystemError(call: "connect(\(path))", errno: error.errno)
         }
         timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DockgateSyscall
 
 /// An exclusive `flock` on the PKI root, held while the PKI is changed, so two concurrent
 /// `dockgate pki` commands cannot lose each other's `index.json` entries or race on `init`.
@@ -13,13 +14,17 @@ final class DirectoryLock {
     private let fd: Int32
 
     init(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw PKIError.io(operation: "open", path: path, code: errno) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let code = errno
+        let fd: Int32
+        do {
+            fd = try Syscall.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        } catch {
+            throw PKIError.io(operation: "open", path: path, code: error.errno)
+        }
+        do {
+            _ = try Syscall.restarting("flock") { Int(flock(fd, LOCK_EX)) }
+        } catch {
             close(fd)
-            throw PKIError.io(operation: "flock", path: path, code: code)
+            throw PKIError.io(operation: "flock", path: path, code: error.errno)
         }
         self.fd = fd
     }

@@ -6,6 +6,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DockgateSyscall
 
 /// File operations with the guarantees a PKI needs: a crash never leaves a half-written key or
 /// certificate behind (temp file + fsync + rename), and modes are set with `fchmod` so the
@@ -17,8 +18,12 @@ enum SecureFileSystem {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = directory + "/." + name + ".tmp-" + randomSuffix()
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw PKIError.io(operation: "create", path: temporary, code: errno) }
+        let fd: Int32
+        do {
+            fd = try Syscall.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o600)
+        } catch {
+            throw PKIError.io(operation: "create", path: temporary, code: error.errno)
+        }
         var renamed = false
         defer { if !renamed { unlink(temporary) } }
         do {
@@ -37,35 +42,39 @@ enum SecureFileSystem {
         try writeAtomically(path, mode: mode) { fd in try writeAll(fd, bytes, path: path) }
     }
 
-    /// Writes the whole buffer, retrying on short writes and EINTR.
+    /// Writes the whole buffer, continuing after short writes.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw PKIError.io(operation: "write", path: path, code: errno)
+        var offset = 0
+        while offset < bytes.count {
+            do {
+                offset += try Syscall.restarting("write") {
+                    bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
                 }
-                offset += written
+            } catch {
+                throw PKIError.io(operation: "write", path: path, code: error.errno)
             }
         }
     }
 
     /// Reads a whole file (PEM files and the index are small), reporting the real errno.
     static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PKIError.io(operation: "open", path: path, code: errno) }
+        let fd: Int32
+        do {
+            fd = try Syscall.open(path, O_RDONLY | O_CLOEXEC)
+        } catch {
+            throw PKIError.io(operation: "open", path: path, code: error.errno)
+        }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {
-            let count = read(fd, &chunk, chunk.count)
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw PKIError.io(operation: "read", path: path, code: errno)
+            let count: Int
+            do {
+                count = try Syscall.restarting("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            } catch {
+                throw PKIError.io(operation: "read", path: path, code: error.errno)
             }
+            if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<count])
         }
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 internal import CSystemd
+import DockgateSyscall
 import Synchronization
 
 /// The listening sockets systemd passed to this process (`dockgate.socket` → `dockgate.service`).
@@ -39,9 +40,10 @@ public enum SocketActivation {
         sockets.reserveCapacity(Int(count))
         for index in 0..<count {
             let fd = SD_LISTEN_FDS_START + index
-            let flags = fcntl(fd, F_GETFL)
-            guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0 else {
-                throw .setNonBlocking(fd: fd, errno: errno)
+            do {
+                try Syscall.setNonBlocking(fd)
+            } catch {
+                throw .setNonBlocking(fd: fd, errno: error.errno)
             }
             let name = names?[Int(index)].map { String(cString: $0) } ?? "unknown"
             sockets.append(ActivatedSocket(fd: fd, name: name))

@@ -22,18 +22,21 @@ struct DaemonPing {
             return "daemon socket: \(error)"
         }
         defer { Syscall.close(fd) }
-        let sent = Self.request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == Self.request.count else { return "daemon socket: cannot send /_ping" }
+        let sent = Self.request.withUnsafeBytes { try? Syscall.send(fd, $0) }
+        guard case .processed(Self.request.count)? = sent else { return "daemon socket: cannot send /_ping" }
         // The status line is all that is needed: "HTTP/1.1 200 OK".
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256)
         while received.count < 256, !received.contains(UInt8(ascii: "\n")) {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                return count == 0 ? "daemon closed the connection without answering /_ping" : "daemon did not answer /_ping within \(timeoutSeconds) s"
+            // A blocking socket with SO_RCVTIMEO: its timeout is EAGAIN, `.wouldBlock`.
+            switch chunk.withUnsafeMutableBytes({ try? Syscall.read(fd, into: $0) }) {
+            case .processed(let count)? where count > 0:
+                received += chunk[0..<count]
+            case .processed?:
+                return "daemon closed the connection without answering /_ping"
+            case .wouldBlock?, nil:
+                return "daemon did not answer /_ping within \(timeoutSeconds) s"
             }
-            received += chunk[0..<count]
         }
         let statusLine = String(decoding: received.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let parts = statusLine.split(separator: " ", maxSplits: 2)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A failed system call: which call, and the errno it left.
-public struct SystemError: Error, CustomStringConvertible, Sendable {
+public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
     public let call: String
     public let errno: Int32
 
