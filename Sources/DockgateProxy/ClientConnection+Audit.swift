@@ -1,5 +1,6 @@
 import Dispatch
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import DockgateHTTP
 import Foundation
@@ -58,13 +59,13 @@ extension ClientConnection {
         record.path = context.request?.path ?? head.target
         record.apiVersion = context.request?.apiVersion?.description
         record.group = context.request?.route?.group.rawValue
-        record.action = context.request?.route?.action
-        record.decision = allowed ? "allow" : "deny"
+        record.action = context.request?.route?.action.rawValue
+        record.decision = allowed ? .allow : .deny
         record.rule = context.rule
         record.reason = context.reason
         if allowed, let denial = context.wouldDeny {
             // Observe mode: what enforcement would have done; the request is forwarded all the same.
-            record.decision = "would-deny"
+            record.decision = .wouldDeny
             record.rule = denial.rule
             record.reason = denial.reason
         }

@@ -1,4 +1,5 @@
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import DockgateDocker
 import DockgateHTTP
@@ -207,7 +208,7 @@ extension ClientConnection {
             responseParser.reset()
             responseState = .awaitingHead(
                 Exchange(
-                    method: head.method, action: context.request?.route?.action, isUpgradeRequest: head.isUpgrade,
+                    method: head.method, action: context.request?.route?.action.rawValue, isUpgradeRequest: head.isUpgrade,
                     requestKeepAlive: head.isKeepAlive))
             if let heldBody {
                 toUpstream.append(heldBody)
@@ -238,7 +239,7 @@ extension ClientConnection {
         sequence += 1
         var record = auditRecord(.request)
         record.sequence = sequence
-        record.decision = "deny"
+        record.decision = .deny
         record.rule = "request/malformed"
         record.reason = reason
         record.status = status
