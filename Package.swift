@@ -56,13 +56,19 @@ let package = Package(
             name: "DockgateConfig",
             dependencies: ["DockgateCore", "DockgateDocker", "DockgatePolicy", .product(name: "Yams", package: "Yams")]
         ),
+        // The one decision entry point: identity → policy → head → body → object facts, shared by
+        // `serve` and `policy explain`.
+        .target(
+            name: "DockgateAuthorization",
+            dependencies: ["DockgateCore", "DockgateHTTP", "DockgateDocker", "DockgatePolicy", "DockgateConfig", "DockgateAudit"]
+        ),
         // `dockgate policy suggest`: a policy from what a user did, read from the audit trail.
-        .target(name: "DockgateSuggest", dependencies: ["DockgateDocker", "DockgatePolicy"]),
+        .target(name: "DockgateSuggest", dependencies: ["DockgateAudit", "DockgateDocker", "DockgatePolicy"]),
         .target(
             name: "DockgateProxy",
             dependencies: [
                 "DockgateCore", "DockgateIO", "DockgateTLS", "DockgateHTTP", "DockgateDocker",
-                "DockgatePolicy", "DockgateConfig", "DockgateAudit", "DockgateMetrics",
+                "DockgatePolicy", "DockgateConfig", "DockgateAudit", "DockgateMetrics", "DockgateAuthorization",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,6 +77,7 @@ let package = Package(
             dependencies: [
                 "DockgateProxy", "DockgateConfig", "DockgatePolicy", "DockgateDocker", "DockgateTLS", "DockgatePKI",
                 "DockgateCore", "DockgateSystemd", "DockgateAudit", "DockgateAuditQuery", "DockgateSuggest",
+                "DockgateAuthorization", "DockgateHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,7 +102,11 @@ let package = Package(
         .testTarget(name: "DockgateDockerTests", dependencies: ["DockgateDocker"]),
         // The host-side resolver and the nosymfollow check live in DockgateProxy/DockgateIO; their
         // tests sit with the rules they serve.
-        .testTarget(name: "DockgatePolicyTests", dependencies: ["DockgatePolicy", "DockgateDocker", "DockgateIO", "DockgateProxy"]),
+        .testTarget(
+            name: "DockgatePolicyTests",
+            dependencies: [
+                "DockgatePolicy", "DockgateDocker", "DockgateIO", "DockgateProxy", "DockgateAuthorization", "DockgateAudit",
+            ]),
         .testTarget(name: "DockgateTLSTests", dependencies: ["DockgateTLS", "DockgatePKI", "DockgateTestSupport"]),
         .testTarget(name: "DockgatePKITests", dependencies: ["DockgatePKI"]),
         // Helpers shared by test targets (a fake journald socket and its datagram parser, a TLS client
@@ -106,14 +117,16 @@ let package = Package(
         .testTarget(name: "DockgateAuditQueryTests", dependencies: ["DockgateAuditQuery", "DockgateAudit", "DockgateSystemd"]),
         .testTarget(name: "DockgateConfigTests", dependencies: ["DockgateConfig"]),
         .testTarget(name: "DockgateMetricsTests", dependencies: ["DockgateMetrics", "DockgateProxy", "DockgateAudit"]),
-        .testTarget(name: "DockgateSuggestTests", dependencies: ["DockgateSuggest", "DockgateConfig", "DockgatePolicy"]),
+        .testTarget(
+            name: "DockgateSuggestTests", dependencies: ["DockgateSuggest", "DockgateConfig", "DockgatePolicy", "DockgateAudit"]),
         // A helper process that blocks signals before its first thread, as `dockgate serve` does.
         .executableTarget(name: "SignalReceiverProbe", dependencies: ["DockgateIO"], path: "Tests/SignalReceiverProbe"),
         .testTarget(name: "DockgateIOTests", dependencies: ["DockgateIO", "DockgateCore", "SignalReceiverProbe"]),
         .testTarget(name: "DockgateSyscallTests", dependencies: ["DockgateSyscall"]),
         .testTarget(
             name: "DockgateProxyTests",
-            dependencies: ["DockgateProxy", "DockgateAudit", "DockgateCore", "DockgateDocker", "DockgateHTTP", "DockgateIO",
+            dependencies: ["DockgateProxy", "DockgateAudit", "DockgateAuthorization", "DockgateCore", "DockgateDocker", "DockgateHTTP",
+                           "DockgateIO", "DockgatePolicy",
                            .product(name: "Logging", package: "swift-log")]),
     ]
 )

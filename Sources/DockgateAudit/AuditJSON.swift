@@ -38,7 +38,7 @@ public enum AuditJSON {
         appendField(#","api_version":"#, record.apiVersion, to: &out)
         appendField(#","group":"#, record.group, to: &out)
         appendField(#","action":"#, record.action, to: &out)
-        appendField(#","decision":"#, record.decision, to: &out)
+        appendField(#","decision":"#, record.decision?.rawValue, to: &out)
         appendField(#","rule":"#, record.rule, to: &out)
         appendField(#","reason":"#, record.reason, to: &out)
         if let status = record.status {

@@ -22,6 +22,19 @@ public struct AuditRecord: Sendable, Equatable {
         case connectionClose = "connection_close"
     }
 
+    /// What was decided about a request; the raw value is the word written to the trail.
+    public enum Decision: String, Sendable, CaseIterable {
+        case allow, deny
+        /// Observe mode: what enforcement would have done; the request was forwarded.
+        case wouldDeny = "would-deny"
+
+        /// The decision a recorded word stands for, matched byte for byte.
+        public init?(name: some StringProtocol) {
+            guard let decision = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(name.utf8) }) else { return nil }
+            self = decision
+        }
+    }
+
     public var kind: Kind
     /// Rendered as RFC 3339 UTC with microseconds: `2026-11-25T08:30:01.123456Z`.
     public var time: Date
@@ -39,9 +52,7 @@ public struct AuditRecord: Sendable, Equatable {
     public var apiVersion: String?
     public var group: String?
     public var action: String?
-    /// `"allow"`, `"deny"`, or `"would-deny"` (observe mode: what enforcement would have done;
-    /// the request was forwarded).
-    public var decision: String?
+    public var decision: Decision?
     public var rule: String?
     public var reason: String?
     public var status: Int?
@@ -62,7 +73,7 @@ public struct AuditRecord: Sendable, Equatable {
         commonName: String? = nil, serial: String? = nil, fingerprint: String? = nil, policy: String? = nil,
         method: String? = nil, path: String? = nil, apiVersion: String? = nil,
         group: String? = nil, action: String? = nil,
-        decision: String? = nil, rule: String? = nil, reason: String? = nil,
+        decision: Decision? = nil, rule: String? = nil, reason: String? = nil,
         status: Int? = nil, bytesIn: UInt64? = nil, bytesOut: UInt64? = nil, durationMicros: UInt64? = nil,
         details: [(String, AuditValue)] = []
     ) {

@@ -40,7 +40,7 @@ public final class JournalAuditSink: AuditSink {
         try add("DOCKGATE_KIND", record.kind.rawValue)
         try add("DOCKGATE_USER", record.commonName)
         try add("DOCKGATE_ACTION", record.action)
-        try add("DOCKGATE_DECISION", record.decision)
+        try add("DOCKGATE_DECISION", record.decision?.rawValue)
         try add("DOCKGATE_METHOD", record.method)
         try add("DOCKGATE_PATH", record.path)
         try add("DOCKGATE_STATUS", record.status.map { String($0) })
@@ -51,7 +51,7 @@ public final class JournalAuditSink: AuditSink {
     }
 
     private static func isNotice(_ record: AuditRecord) -> Bool {
-        record.decision == "deny" || record.kind == .handshakeFailure
+        record.decision == .deny || record.kind == .handshakeFailure
     }
 
     private static func client(_ record: AuditRecord) -> String {
@@ -65,7 +65,7 @@ public final class JournalAuditSink: AuditSink {
         let target = [record.method, record.path].compactMap { $0 }.joined(separator: " ")
         switch record.kind {
         case .request:
-            var text = "\(who) \(target.isEmpty ? "request" : target) → \(record.decision ?? "undecided")"
+            var text = "\(who) \(target.isEmpty ? "request" : target) → \(record.decision?.rawValue ?? "undecided")"
             if let reason = record.reason { text += ": \(reason)" }
             if let status = record.status { text += " (\(status))" }
             return text

@@ -48,7 +48,13 @@ public enum AuditLineParser {
             case "api_version": return reader.optionalString(into: &record.apiVersion)
             case "group": return reader.optionalString(into: &record.group)
             case "action": return reader.optionalString(into: &record.action)
-            case "decision": return reader.optionalString(into: &record.decision)
+            case "decision":
+                // Only the words dockgate writes; anything else makes the line unreadable.
+                var word: String?
+                guard reader.optionalString(into: &word) else { return false }
+                guard let word else { break }
+                guard let decision = AuditRecord.Decision(name: word) else { return false }
+                record.decision = decision
             case "rule": return reader.optionalString(into: &record.rule)
             case "reason": return reader.optionalString(into: &record.reason)
             case "status": return reader.optionalInteger(into: &record.status) { Int(exactly: $0) }

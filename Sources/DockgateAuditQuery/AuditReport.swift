@@ -70,7 +70,7 @@ public enum AuditReport {
 
     public static func searchRow(_ record: AuditRecord) -> String {
         var details: [String] = []
-        if let rule = record.rule, record.decision == "deny" { details.append("rule=\(printable(rule))") }
+        if let rule = record.rule, record.decision == .deny { details.append("rule=\(printable(rule))") }
         if let reason = record.reason { details.append("reason: \(printable(reason))") }
         if record.kind != .request, let micros = record.durationMicros {
             details.append("in=\(bytes(record.bytesIn ?? 0)) out=\(bytes(record.bytesOut ?? 0)) \(duration(micros))")
@@ -78,7 +78,7 @@ public enum AuditReport {
         return fixedRow([
             shortTime(AuditTimestamp.text(AuditTimestamp.micros(of: record))), record.kind.rawValue,
             printable(record.commonName ?? "-"), record.action ?? "-",
-            [record.decision ?? "", record.status.map(String.init) ?? ""].filter { !$0.isEmpty }.joined(separator: " "),
+            [record.decision?.rawValue ?? "", record.status.map(String.init) ?? ""].filter { !$0.isEmpty }.joined(separator: " "),
             printable([record.method, record.path].compactMap { $0 }.joined(separator: " ")),
             details.joined(separator: " "),
         ])

@@ -114,7 +114,7 @@ public struct ContainerHistory {
     private mutating func append(_ record: AuditRecord, action: String) {
         var event = ContainerEvent(
             time: AuditTimestamp.text(AuditTimestamp.micros(of: record)), user: record.commonName, policy: record.policy,
-            action: action, decision: record.decision, rule: record.rule, reason: record.reason, status: record.status,
+            action: action, decision: record.decision?.rawValue, rule: record.rule, reason: record.reason, status: record.status,
             reference: record.detailText("container") ?? record.detailText("name"),
             containerID: nil, name: nil, image: nil, command: nil, execID: nil, execUser: nil,
             bytesIn: nil, bytesOut: nil, durationMicros: nil,
@@ -144,10 +144,10 @@ public struct ContainerHistory {
         let index = events.count - 1
         if record.kind != .request {
             // A response standing in for its request: its decision was allow.
-            events[index].decision = "allow"
+            events[index].decision = AuditRecord.Decision.allow.rawValue
             merge(record, into: index)
         }
-        if let key = record.exchange, record.kind != .request || record.decision == "allow" { openEvents[key] = index }
+        if let key = record.exchange, record.kind != .request || record.decision == .allow { openEvents[key] = index }
     }
 
     private mutating func merge(_ record: AuditRecord, into index: Int) {

@@ -28,7 +28,7 @@ public struct DenialSummary {
     public static let prefilter = LinePrefilter(required: [Array(#""deny""#.utf8)])
 
     public mutating func consume(_ record: AuditRecord) {
-        guard record.kind == .request, record.decision == "deny" else { return }
+        guard record.kind == .request, record.decision == .deny else { return }
         total += 1
         let user = record.commonName ?? "(no certificate)"
         let rule = record.rule ?? "(no rule)"

@@ -7,7 +7,7 @@ public struct RecordFilter: Sendable, Equatable {
     /// An action (`exec.create`), or a prefix ending in `*` (`exec.*`, `container.*`).
     public var action: String?
     /// `allow` or `deny`.
-    public var decision: String?
+    public var decision: AuditRecord.Decision?
     /// A container name, full id or id prefix, as the request or the create's response named it.
     public var container: String?
     /// A rule, or a prefix ending in `*` (`host-escape/*`).
@@ -16,7 +16,7 @@ public struct RecordFilter: Sendable, Equatable {
     public var kinds: Set<AuditRecord.Kind>
 
     public init(
-        user: String? = nil, action: String? = nil, decision: String? = nil, container: String? = nil,
+        user: String? = nil, action: String? = nil, decision: AuditRecord.Decision? = nil, container: String? = nil,
         rule: String? = nil, kinds: Set<AuditRecord.Kind> = [.request]
     ) {
         self.user = user
@@ -41,7 +41,7 @@ public struct RecordFilter: Sendable, Equatable {
     public var prefilter: LinePrefilter {
         var needles: [[UInt8]] = []
         if let user, let needle = LinePrefilter.quoted(user) { needles.append(needle) }
-        if let decision, let needle = LinePrefilter.quoted(decision) { needles.append(needle) }
+        if let decision, let needle = LinePrefilter.quoted(decision.rawValue) { needles.append(needle) }
         if let action, let needle = Self.needle(action) { needles.append(needle) }
         if let rule, let needle = Self.needle(rule) { needles.append(needle) }
         if let container, let needle = LinePrefilter.bare(container) { needles.append(needle) }

@@ -42,7 +42,7 @@ public struct PolicyEngine: Sendable {
         }
         let needed: AccessLevel = route.isWrite ? .write : .read
         guard policy.access(to: route.group) >= needed else {
-            if route.action == "plugin.inspect", let name = route.objectName {
+            if route.action == .pluginInspect, let name = route.objectName {
                 // `docker inspect NAME` probes container, image, network, volume, then plugin, and
                 // prints "No such object" only if every probe is a 404. Without plugin access the
                 // answer is dockerd's own for a missing plugin, whether or not one exists: the user
@@ -102,9 +102,9 @@ public struct PolicyEngine: Sendable {
     private func alwaysDecided(_ request: CanonicalRequest) -> PolicyDecision? {
         guard let route = request.route else { return nil }
         switch route.action {
-        case "ping", "version":
+        case .ping, .version:
             return .allow(rule: "always/negotiation")
-        case "debug":
+        case .debug:
             return .deny("always/debug", "the daemon's debug endpoints are never exposed")
         default:
             return nil
@@ -118,21 +118,21 @@ public struct PolicyEngine: Sendable {
         switch route.action {
         // Create bodies are always read, even for privileged policies: their audit record says what
         // was run, and a body that could be read two ways is refused for everyone.
-        case "container.create":
+        case .containerCreate:
             return .inspectBody(.containerCreate)
-        case "container.update":
+        case .containerUpdate:
             return restricted ? .inspectBody(.containerUpdate) : nil
-        case "exec.create":
+        case .execCreate:
             return .inspectBody(.execCreate)
         // Read for everyone: the owner labels are stamped into the body that is forwarded.
-        case "volume.create":
+        case .volumeCreate:
             return .inspectBody(.volumeCreate)
-        case "network.create":
+        case .networkCreate:
             return .inspectBody(.networkCreate)
-        case "network.connect", "network.disconnect":
+        case .networkConnect, .networkDisconnect:
             // The body names the container: it must be the user's own too.
             return restricted ? .inspectBody(.networkConnect) : nil
-        case "container.start":
+        case .containerStart:
             // Old daemons apply a HostConfig sent to start (THREATS V-02); dockerd's own test for "has a
             // body" is Content-Length > 7 or chunked.
             if restricted && (facts.isChunked || (facts.contentLength ?? 0) > 7) {
@@ -142,7 +142,7 @@ public struct PolicyEngine: Sendable {
                 return .decided(.deny("host-escape/checkpoint", "restoring a checkpoint is not allowed"))
             }
             return nil
-        case "image.pull":
+        case .imagePull:
             if let source = query.first("fromSrc") {
                 if restricted && source != "-" {
                     return .decided(.deny("images/import", "importing from a URL makes the daemon fetch it; not allowed"))
@@ -150,20 +150,20 @@ public struct PolicyEngine: Sendable {
                 return images.checkNameWrite("docker import").map(HeadVerdict.decided)
             }
             return images.checkPull(fromImage: query.first("fromImage"), tag: query.first("tag")).map(HeadVerdict.decided)
-        case "image.load":
+        case .imageLoad:
             return images.checkNameWrite("docker load").map(HeadVerdict.decided)
-        case "image.tag":
+        case .imageTag:
             return images.checkNameWrite("docker tag").map(HeadVerdict.decided)
-        case "image.commit":
+        case .imageCommit:
             return images.checkNameWrite("docker commit").map(HeadVerdict.decided)
-        case "service.create", "service.update":
+        case .serviceCreate, .serviceUpdate:
             // A service's image sits deep in its spec (TaskTemplate.ContainerSpec.Image) and is
             // pulled on every node: an image allowlist cannot vouch for it, so it is refused.
             if policy.restrictsImages {
                 return .decided(.deny("images/allowlist", "services cannot be checked against this policy's image allowlist"))
             }
             return restricted ? .decided(.deny("host-escape/swarm", "\(route.action) gives control of the swarm; not allowed")) : nil
-        case "build":
+        case .build:
             if let denial = images.checkNameWrite("docker build") { return .decided(denial) }
             return restricted ? buildQueryRules(query).map(HeadVerdict.decided) : nil
         default:
@@ -175,7 +175,7 @@ public struct PolicyEngine: Sendable {
             return .decided(.deny("host-escape/buildkit", "BuildKit's gRPC tunnel cannot be inspected request by request; not allowed"))
         case .plugins where route.isWrite:
             return .decided(.deny("host-escape/plugins", "plugins run with the privileges they ask for; not allowed"))
-        case .swarm where route.isWrite || route.action == "swarm.inspect" || route.action == "swarm.unlockkey":
+        case .swarm where route.isWrite || route.action == .swarmInspect || route.action == .swarmUnlockKey:
             return .decided(.deny("host-escape/swarm", "\(route.action) gives control of the swarm; not allowed"))
         default:
             return nil

@@ -1,4 +1,5 @@
 import Dispatch
+import DockgateAuthorization
 import DockgateCore
 import DockgateIO
 import DockgateTLS

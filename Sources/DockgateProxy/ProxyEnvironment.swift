@@ -1,4 +1,5 @@
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import DockgateIO
 import DockgateTLS
@@ -10,7 +11,8 @@ struct ProxyEnvironment: Sendable {
     let tlsContext: ServerContext
     let limits: ProxyLimits
     let upstream: UpstreamConnector
-    let gate: AccessGate
+    /// Identity, policy and body decisions, and the tenancy step (the same code `policy explain` runs).
+    let gate: Authorizer
     /// Facts about existing objects, asked of the daemon off the event loops.
     let daemonFacts: DaemonObjectFacts
     let audit: AuditTrail

@@ -1,5 +1,6 @@
 import Dispatch
 import DockgateAudit
+import DockgateAuthorization
 import DockgateConfig
 import DockgateCore
 import DockgateIO
@@ -55,7 +56,7 @@ public final class ProxyServer: @unchecked Sendable {
             tlsContext: context,
             limits: configuration.limits,
             upstream: UpstreamConnector(path: upstreamPath),
-            gate: AccessGate(
+            gate: Authorizer(
                 configuration: configuration, revokedSerials: context.revokedSerials, resolver: SymlinkResolvingPathResolver()),
             daemonFacts: DaemonObjectFacts(client: DaemonClient(socketPath: upstreamPath)),
             audit: audit,

@@ -8,7 +8,7 @@ struct Evidence: Sendable, Equatable {
     mutating func note(_ request: ObservedRequest) {
         count += 1
         if example.isEmpty { example = request.example }
-        let action = request.action ?? "\(request.method) \(request.path)"
+        let action = request.action?.rawValue ?? "\(request.method) \(request.path)"
         if let index = actions.firstIndex(where: { $0.action == action }) {
             actions[index].count += 1
         } else {

@@ -1,3 +1,4 @@
+import DockgateAudit
 import DockgateDocker
 
 /// The facts of one audit `request` record that a policy suggestion is built from: who, when,
@@ -7,15 +8,15 @@ public struct ObservedRequest: Sendable, Equatable {
     /// RFC 3339 UTC as the trail writes it (`2026-11-25T08:30:01.123456Z`).
     public var time: String
     public var commonName: String
-    /// `allow`, `would-deny` (observe mode) or `deny`.
-    public var decision: String
+    public var decision: AuditRecord.Decision
     public var rule: String
     public var reason: String
     public var method: String
     /// The canonical path, without the API version prefix.
     public var path: String
     public var group: String?
-    public var action: String?
+    /// Nil for a request no route matched (or an action this dockgate does not know).
+    public var action: DockerAction?
     /// String details (`image`, `tag`, …).
     public var text: [String: String]
     /// List details (`binds`, `mounts`, `cap_add`, `cmd`, …).
@@ -24,8 +25,8 @@ public struct ObservedRequest: Sendable, Equatable {
     public var alsoBroken: [String]
 
     public init(
-        time: String = "", commonName: String, decision: String, rule: String = "", reason: String = "",
-        method: String, path: String, group: String?, action: String?,
+        time: String = "", commonName: String, decision: AuditRecord.Decision, rule: String = "", reason: String = "",
+        method: String, path: String, group: String?, action: DockerAction?,
         text: [String: String] = [:], lists: [String: [String]] = [:], alsoBroken: [String] = []
     ) {
         self.time = time
@@ -47,13 +48,14 @@ public struct ObservedRequest: Sendable, Equatable {
     public static func parse(line: some Collection<UInt8>) -> ObservedRequest? {
         guard case .object(let record)? = try? StrictJSONReader(maxBytes: 1 << 20, rejectFoldedDuplicates: false).read(line),
             case .string("request")? = record.exactMember("kind"),
-            let commonName = string(record, "cn"), let decision = string(record, "decision"),
+            let commonName = string(record, "cn"),
+            let decision = string(record, "decision").flatMap({ AuditRecord.Decision(name: $0) }),
             let method = string(record, "method"), let path = string(record, "path")
         else { return nil }
         var request = ObservedRequest(
             time: string(record, "time") ?? "", commonName: commonName, decision: decision,
             rule: string(record, "rule") ?? "", reason: string(record, "reason") ?? "", method: method, path: path,
-            group: string(record, "group"), action: string(record, "action"))
+            group: string(record, "group"), action: string(record, "action").flatMap { DockerAction(name: $0) })
         if case .object(let details)? = record.exactMember("details") {
             for (key, value) in details.members {
                 switch value {
@@ -74,7 +76,7 @@ public struct ObservedRequest: Sendable, Equatable {
 
     /// "container.create (POST /containers/create)": how a comment names an example request.
     public var example: String {
-        var text = "\(action ?? "?") (\(method) \(path))"
+        var text = "\(action?.rawValue ?? "?") (\(method) \(path))"
         if let image = self.text["image"] { text += " image \(image)" }
         return text
     }

@@ -48,14 +48,13 @@ public struct PolicySuggestion: Sendable {
     public mutating func add(_ request: ObservedRequest) {
         guard request.commonName.utf8.elementsEqual(user.utf8) else { return }
         switch request.decision {
-        case "allow": allowed += 1
-        case "would-deny": wouldDeny += 1
-        case "deny":
+        case .allow: allowed += 1
+        case .wouldDeny: wouldDeny += 1
+        case .deny:
             denied += 1
             return
-        default: return
         }
-        if request.action == "ping" || request.action == "version" { return }
+        if request.action == .ping || request.action == .version { return }
         if request.rule == "plugins/not-visible" {
             pluginProbes += 1
             return
@@ -67,7 +66,7 @@ public struct PolicySuggestion: Sendable {
         }
         // A request that no listed grant can allow (privileged, host namespaces, …) is for a
         // human to decide; it widens nothing here, not even by its image or its binds.
-        let broken = request.decision == "would-deny" ? [request.rule] + request.alsoBroken : []
+        let broken = request.decision == .wouldDeny ? [request.rule] + request.alsoBroken : []
         let unanswered = broken.filter { rule in !Self.rulesAnsweredByGrants.contains { rule.hasPrefix($0) } }
         for rule in unanswered { undecide(rule, request, rule == request.rule ? request.reason : "") }
         guard unanswered.isEmpty else { return }
@@ -91,7 +90,7 @@ public struct PolicySuggestion: Sendable {
 
     private mutating func noteImages(_ request: ObservedRequest) {
         switch request.action {
-        case "container.create":
+        case .containerCreate:
             guard let image = request.text["image"] else { return }
             do throws(ImageReferenceError) {
                 let reference = try ImageReference.parseNormalized(image)
@@ -99,7 +98,7 @@ public struct PolicySuggestion: Sendable {
             } catch {
                 undecide("images/allowlist", request, "image \"\(image)\" is not a name a policy can list (\(error.message))")
             }
-        case "image.pull":
+        case .imagePull:
             guard let image = request.text["image"] else { return }
             if request.text["import_source"] != nil {
                 imageWrites = imageWrites ?? Evidence()
@@ -112,7 +111,7 @@ public struct PolicySuggestion: Sendable {
             } catch {
                 undecide("images/allowlist", request, "pull of \"\(image)\" names no image a policy can list (\(error.message))")
             }
-        case "image.tag", "image.load", "image.commit", "build":
+        case .imageTag, .imageLoad, .imageCommit, .build:
             imageWrites = imageWrites ?? Evidence()
             imageWrites?.note(request)
         default:

@@ -133,7 +133,9 @@ struct AuditCommand: ParsableCommand {
                 kind.isEmpty ? [.request]
                 : kind.contains("any") ? [.request, .response, .sessionOpen, .sessionClose, .handshakeFailure, .connectionClose]
                 : Set(kind.compactMap(AuditRecord.Kind.init(rawValue:)))
-            let filter = RecordFilter(user: user, action: action, decision: decision, container: container, rule: rule, kinds: kinds)
+            let filter = RecordFilter(
+                user: user, action: action, decision: decision.flatMap { AuditRecord.Decision(name: $0) }, container: container,
+                rule: rule, kinds: kinds)
             let output = BufferedOutput()
             if !trail.json { output.write(AuditReport.searchHeader) }
             defer { output.flush() }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DockgateAudit
+import DockgateAuthorization
 import DockgateConfig
 import DockgateDocker
 import DockgateHTTP
@@ -50,78 +52,60 @@ struct PolicyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let bodyBytes = try body.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-            var decision = explain(policy: policy, bodyBytes: bodyBytes)
-            if decision.isAllowed, let tenancy = tenancyDecision(configuration, entry, policy, bodyBytes) { decision = tenancy }
-            let observed = entry.isObserved(under: policy)
-            print("user \(user), policy \(policy.name)\(observed ? " (observe mode)" : "")")
-            switch decision {
-            case .allow(let rule):
-                print("allow  rule=\(rule)")
-            case .deny(let rule, let reason, let status) where observed && (status == 403 || status == 404):
-                // Observe mode forwards it; the audit record says what enforcement would have done.
-                print("would-deny  status=\(status)  rule=\(rule)  reason: \(reason)  (observe mode: forwarded)")
-            case .deny(let rule, let reason, let status):
-                print("deny  status=\(status)  rule=\(rule)  reason: \(reason)")
+            print("user \(user), policy \(policy.name)\(entry.isObserved(under: policy) ? " (observe mode)" : "")")
+            let head: RequestHead
+            do {
+                head = try RequestHead.described(
+                    method: method, target: path, contentType: contentType, bodyLength: bodyBytes?.count)
+            } catch {
+                // The proxy refuses such a head before any policy sees it.
+                print("deny  status=400  rule=request/malformed  reason: malformed request: \(error.message)")
                 throw ExitCode(1)
             }
+            // The proxy's own decision code, with facts from the daemon (looked up only: nothing is created there).
+            let authorizer = Authorizer(configuration: configuration, resolver: SymlinkResolvingPathResolver())
+            let authorization = authorizer.authorize(
+                user: entry, policy: policy, head: head, body: bodyBytes, facts: offline ? nil : daemonFacts(configuration))
+            try report(authorization)
         }
 
-        /// The tenancy step the proxy takes after the head and body rules: the same `TenancyGate`,
-        /// with facts from the daemon (looked up only: nothing is created there).
-        private func tenancyDecision(
-            _ configuration: Configuration, _ user: Configuration.User, _ policy: Policy, _ bodyBytes: [UInt8]?
-        ) -> PolicyDecision? {
-            guard let request = try? RequestCanonicalizer.canonicalize(method: method, target: path) else { return nil }
-            let gate = TenancyGate(policy: policy, tenant: user.tenant, resolver: SymlinkResolvingPathResolver())
-            if gate.isNothingToDo(request) { return nil }
-            if offline {
-                print("note: \(request.route?.action ?? "this request") names objects whose owners the daemon decides; not asked (--offline)")
-                return nil
-            }
-            let socket: String
+        /// Facts from the daemon the proxy would ask, or nil when there is none to ask.
+        private func daemonFacts(_ configuration: Configuration) -> DaemonObjectFacts? {
             if let daemon {
-                socket = daemon.hasPrefix("unix://") ? String(daemon.dropFirst("unix://".count)) : daemon
-            } else if case .unix(let path) = configuration.upstream {
-                socket = path
-            } else {
-                return nil
+                return .lookingOnly(socketPath: daemon.hasPrefix("unix://") ? String(daemon.dropFirst("unix://".count)) : daemon)
             }
-            var body: JSONValue?
-            if let bodyBytes, !bodyBytes.isEmpty, let kind = Self.bodyKind(request) {
-                body = try? StrictJSONReader().read(bodyBytes, shape: kind.goShape)
+            if case .unix(let path) = configuration.upstream { return .lookingOnly(socketPath: path) }
+            return nil
+        }
+
+        private func report(_ authorization: Authorization) throws {
+            let context = authorization.verdict.context
+            if authorization.tenancyNotAsked, offline {
+                let what = context.request?.route.map { $0.action.rawValue } ?? "this request"
+                print("note: \(what) names objects whose owners the daemon decides; not asked (--offline)")
             }
-            switch gate.judge(request, body: body, facts: DaemonObjectFacts.lookingOnly(socketPath: socket)) {
-            case .deny(let decision): return decision
-            case .allow(let rewrite):
+            if let rewrite = authorization.rewrite {
                 if let id = rewrite.pathObjectID { print("object: \(id)") }
                 for (key, value) in rewrite.auditDetails where key == "owner" { print("owner: \(value.isEmpty ? "nobody" : value)") }
-                return nil
             }
-        }
-
-        private static func bodyKind(_ request: CanonicalRequest) -> BodyKind? {
-            switch request.route?.action {
-            case "container.create": .containerCreate
-            case "container.update": .containerUpdate
-            case "exec.create": .execCreate
-            case "volume.create": .volumeCreate
-            case "network.create": .networkCreate
-            case "network.connect", "network.disconnect": .networkConnect
-            default: nil
+            switch authorization.verdict {
+            case .allow(let context):
+                if let denial = context.wouldDeny {
+                    // Observe mode forwards it; the audit record says what enforcement would have done.
+                    print(
+                        "would-deny  status=\(denial.status)  rule=\(denial.rule)  reason: \(denial.reason)  (observe mode: forwarded)")
+                    if case .strings(let also)? = context.details.first(where: { $0.0 == "also_would_deny" })?.1 {
+                        print("also would deny: \(also.joined(separator: ", "))")
+                    }
+                } else {
+                    print("allow  rule=\(context.rule)")
+                }
+            case .deny(let status, _, let context):
+                print("deny  status=\(status)  rule=\(context.rule)  reason: \(context.reason ?? "")")
+                throw ExitCode(1)
+            case .inspectBody:
+                preconditionFailure("a whole request is decided, never left waiting for its body")
             }
-        }
-
-        private func explain(policy: Policy, bodyBytes: [UInt8]?) -> PolicyDecision {
-            let request: CanonicalRequest
-            do {
-                request = try RequestCanonicalizer.canonicalize(method: method, target: path)
-            } catch {
-                return .malformed(error.message)
-            }
-            let facts = RequestFacts(
-                request: request, contentLength: bodyBytes.map { UInt64($0.count) }, isChunked: false,
-                contentType: bodyBytes == nil ? nil : contentType)
-            return PolicyEngine(policy: policy, resolver: SymlinkResolvingPathResolver()).decide(facts, wholeBody: bodyBytes)
         }
     }
 }

@@ -36,8 +36,18 @@ struct AuditLineParserTests {
         #expect(record?.kind == .request)
         #expect(record?.connectionID == 7)
         #expect(record?.commonName == nil)
-        #expect(record?.decision == "deny")
+        #expect(record?.decision == .deny)
         #expect(record.map(AuditTimestamp.micros(of:)) == AuditTimestamp.micros("2026-11-25T08:30:01.000001Z"))
+    }
+
+    /// Every decision word reads back as written; a word dockgate never writes makes the line unreadable.
+    @Test func decisionWordsReadBack() {
+        for decision in AuditRecord.Decision.allCases {
+            let line = #"{"time":"2026-11-25T08:30:01.000001Z","kind":"request","conn":1,"decision":""# + decision.rawValue + #""}"#
+            #expect(Self.parse(line)?.decision == decision)
+        }
+        #expect(Self.parse(#"{"time":"2026-11-25T08:30:01.000001Z","kind":"request","conn":1,"decision":null}"#)?.decision == nil)
+        #expect(Self.parse(#"{"time":"2026-11-25T08:30:01.000001Z","kind":"request","conn":1,"decision":"maybe"}"#) == nil)
     }
 
     @Test func surrogatePairsDecode() {

@@ -8,7 +8,7 @@ struct AuditScannerTests {
     static func line(_ micros: Int64, _ user: String) -> String {
         AuditJSON.line(AuditRecord(
             kind: .request, time: Trail.time(micros), connectionID: 1, sequence: 1, clientAddress: "127.0.0.1",
-            clientPort: 1, commonName: user, action: "container.list", decision: "allow"))
+            clientPort: 1, commonName: user, action: "container.list", decision: .allow))
     }
 
     static func users(_ scanner: inout AuditScanner, _ source: AuditTrailSource) -> [String] {
@@ -109,10 +109,10 @@ struct AuditScannerTests {
     }
 
     @Test func thePrefilterOnlySkipsLinesThatCannotMatch() throws {
-        let filter = RecordFilter(user: "alice", decision: "deny")
+        let filter = RecordFilter(user: "alice", decision: .deny)
         var line = AuditJSON.line(AuditRecord(
             kind: .request, time: Trail.time(1), connectionID: 1, clientAddress: "", clientPort: 0,
-            commonName: "alice", decision: "deny"))
+            commonName: "alice", decision: .deny))
         #expect(line.withUTF8 { filter.prefilter.admits($0) })
         line = line.replacingOccurrences(of: "\"deny\"", with: "\"allow\"")
         #expect(!line.withUTF8 { filter.prefilter.admits($0) })

@@ -10,7 +10,7 @@ struct DenialAndSearchTests {
         let requests = Self.records.filter { RecordFilter().admits($0) }
         #expect(requests.count == 14)
         #expect(Self.records.filter { RecordFilter(user: "bob").admits($0) }.count == 5)
-        #expect(Self.records.filter { RecordFilter(user: "bob", decision: "deny").admits($0) }.map(\.action) == ["container.kill"])
+        #expect(Self.records.filter { RecordFilter(user: "bob", decision: .deny).admits($0) }.map(\.action) == ["container.kill"])
         #expect(Self.records.filter { RecordFilter(action: "exec.*").admits($0) }.count == 4)
         #expect(Self.records.filter { RecordFilter(action: "exec.create", container: "web").admits($0) }.map(\.commonName) == ["developer"])
         #expect(Self.records.filter { RecordFilter(rule: "endpoints/*").admits($0) }.count == 1)

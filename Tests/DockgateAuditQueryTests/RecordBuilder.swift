@@ -27,7 +27,7 @@ struct Trail {
             kind: .request, time: tick(), connectionID: connection, sequence: 1, clientAddress: "127.0.0.1", clientPort: 40_000,
             commonName: user, policy: user == "alice" ? "admin" : "developer", method: method, path: path,
             group: String(action.split(separator: ".")[0]), action: action,
-            decision: deny == nil ? "allow" : "deny", rule: deny?.rule ?? "allowed", reason: deny?.reason,
+            decision: deny == nil ? .allow : .deny, rule: deny?.rule ?? "allowed", reason: deny?.reason,
             status: deny == nil ? nil : 403, details: details)
         records.append(request)
         guard deny == nil else { return connection }

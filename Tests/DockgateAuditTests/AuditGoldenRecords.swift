@@ -19,7 +19,7 @@ enum AuditGoldenRecords {
         commonName: "mallory\",\"decision\":\"allow", serial: "\\x00", fingerprint: "",
         policy: "p\u{0}\u{1F}\u{7F}",
         method: "GET", path: "/containers/x/exec\n{\"kind\":\"request\"}\r\n\t", apiVersion: "1.47",
-        decision: "deny", rule: "r\u{85}\u{9F}\u{A0}", reason: "a\u{2028}b\u{2029}c\u{202E}d\u{FEFF}e\u{061C}f\u{200E}\u{200F}\u{2066}\u{2069}",
+        decision: .deny, rule: "r\u{85}\u{9F}\u{A0}", reason: "a\u{2028}b\u{2029}c\u{202E}d\u{FEFF}e\u{061C}f\u{200E}\u{200F}\u{2066}\u{2069}",
         status: 403,
         details: [
             ("cmd", .strings(["sh", "-c", "x\u{2028}\"},\"privileged\":true,{\""])),

@@ -13,7 +13,7 @@ struct AuditJSONTests {
             clientAddress: "2001:db8::7", clientPort: 50_123,
             commonName: "alice", serial: "1A2B", fingerprint: "ab12cd", policy: "developers",
             method: "POST", path: "/containers/web/exec", apiVersion: "1.47",
-            group: "exec", action: "exec.create", decision: "allow", rule: "developers.exec",
+            group: "exec", action: "exec.create", decision: .allow, rule: "developers.exec",
             status: 201, bytesIn: 180, bytesOut: 74, durationMicros: 1_532,
             details: [
                 ("container_id", .string("web")),
@@ -66,7 +66,7 @@ struct AuditJSONTests {
         var record = Self.execCreate
         record.commonName = "mallory\",\"decision\":\"allow"
         record.path = "/containers/x/exec\n{\"kind\":\"request\",\"cn\":\"admin\"}\r\n"
-        record.decision = "deny"
+        record.decision = .deny
         record.details = [("cmd", .strings(["sh", "-c", "x\u{2028}\"},\"privileged\":true,{\""]))]
         let line = AuditJSON.line(record)
         #expect(line.filter { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }.count == 1)

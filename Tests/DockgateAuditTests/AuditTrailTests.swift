@@ -28,7 +28,7 @@ final class ScriptedSink: AuditSink {
 @Suite("AuditTrail")
 struct AuditTrailTests {
     static let record = AuditRecord(kind: .request, time: Date(timeIntervalSince1970: 0), connectionID: 1,
-                                    sequence: 1, clientAddress: "127.0.0.1", clientPort: 1, decision: "deny")
+                                    sequence: 1, clientAddress: "127.0.0.1", clientPort: 1, decision: .deny)
 
     /// Every sink gets the record even after an earlier one failed (a denial is kept wherever
     /// possible), the failure is reported by sink name, and the caller is told not to forward.

@@ -12,7 +12,7 @@ struct FileAuditSinkTests {
     static func record(connection: UInt64, sequence: Int, path: String = "/containers/json") -> AuditRecord {
         AuditRecord(kind: .request, time: Date(), connectionID: connection, sequence: sequence,
                     clientAddress: "127.0.0.1", clientPort: 40_000, commonName: "client-\(connection)",
-                    method: "GET", path: path, decision: "allow", status: 200,
+                    method: "GET", path: path, decision: .allow, status: 200,
                     details: [("cmd", .strings([String(repeating: "x", count: 300 + sequence)]))])
     }
 

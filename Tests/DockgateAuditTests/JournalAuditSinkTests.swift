@@ -10,7 +10,7 @@ struct JournalAuditSinkTests {
         kind: .request, time: Date(timeIntervalSince1970: 1_795_595_401.123456), connectionID: 17, sequence: 2,
         clientAddress: "192.0.2.10", clientPort: 51_000, commonName: "alice", serial: "0F", fingerprint: "beef",
         policy: "developers", method: "POST", path: "/v1.47/containers/create", apiVersion: "1.47",
-        group: "containers", action: "container.create", decision: "deny", rule: "no-privileged",
+        group: "containers", action: "container.create", decision: .deny, rule: "no-privileged",
         reason: "privileged containers are not allowed", status: 403,
         details: [("image", .string("busybox")), ("privileged", .bool(true))])
 
@@ -57,7 +57,7 @@ struct JournalAuditSinkTests {
                                   clientAddress: "::1", clientPort: 40_000, commonName: "eve",
                                   reason: "certificate revoked")
         var allowed = Self.denial
-        allowed.decision = "allow"
+        allowed.decision = .allow
         allowed.reason = nil
         allowed.status = 201
         try JournalAuditSink().write(failure)

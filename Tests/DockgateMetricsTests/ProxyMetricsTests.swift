@@ -13,9 +13,9 @@ struct ProxyMetricsTests {
     @Test func countsRequestsDenialsResponsesBytesAndTunnels() {
         let metrics = ProxyMetrics(users: ["alice"])
         var allowed = Self.record(.request)
-        (allowed.group, allowed.action, allowed.decision, allowed.rule) = ("containers", "container.list", "allow", "endpoints/containers")
+        (allowed.group, allowed.action, allowed.decision, allowed.rule) = ("containers", "container.list", .allow, "endpoints/containers")
         var denied = Self.record(.request)
-        (denied.group, denied.action, denied.decision, denied.rule, denied.status) = ("containers", "container.create", "deny", "host/privileged", 403)
+        (denied.group, denied.action, denied.decision, denied.rule, denied.status) = ("containers", "container.create", .deny, "host/privileged", 403)
         var response = allowed
         (response.kind, response.decision, response.status, response.bytesIn, response.bytesOut, response.durationMicros) =
             (.response, nil, 200, 10, 500, 2_500)
@@ -49,13 +49,13 @@ struct ProxyMetricsTests {
     @Test func unknownCommonNamesAreNotLabels() {
         let metrics = ProxyMetrics(users: ["alice"])
         var unknown = Self.record(.request, cn: "evil\"cn\n", policy: nil)
-        (unknown.decision, unknown.rule, unknown.status) = ("deny", "identity/unknown", 403)
+        (unknown.decision, unknown.rule, unknown.status) = (.deny, "identity/unknown", 403)
         metrics.observe([unknown], written: true)
         #expect(metrics.requests.value(["", "", "", "deny"]) == 1)
         #expect(metrics.denials.value(["", "identity/unknown"]) == 1)
         metrics.setUsers(["bob"])
         var stale = Self.record(.request)
-        stale.decision = "allow"
+        stale.decision = .allow
         metrics.observe([stale], written: true)
         #expect(metrics.requests.value(["", "", "", "allow"]) == 1)
         #expect(!metrics.registry.render().contains("evil"))

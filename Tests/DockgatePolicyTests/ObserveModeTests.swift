@@ -1,3 +1,5 @@
+import DockgateAudit
+import DockgateAuthorization
 import DockgateConfig
 import DockgateCore
 import DockgateDocker
@@ -8,7 +10,7 @@ import Testing
 
 /// Observe mode: policy denials are recorded as would-deny and forwarded; what is not a policy
 /// decision (unreadable requests, unknown identities) is refused as before.
-private func gate(policyObserves: Bool = false, userObserves: Bool = false) -> AccessGate {
+private func gate(policyObserves: Bool = false, userObserves: Bool = false) -> Authorizer {
     var developer = Policies.developer
     developer.isObserved = policyObserves
     let configuration = Configuration(
@@ -18,7 +20,7 @@ private func gate(policyObserves: Bool = false, userObserves: Bool = false) -> A
             .init(commonName: "bob", policyName: "developer"),
         ],
         policies: ["developer": developer])
-    return AccessGate(configuration: configuration, resolver: LexicalPathResolver())
+    return Authorizer(configuration: configuration, resolver: LexicalPathResolver())
 }
 
 private func identity(_ cn: String) -> ClientIdentity {
@@ -26,7 +28,7 @@ private func identity(_ cn: String) -> ClientIdentity {
 }
 
 /// Judges a request the way the connection does: head, then body when asked.
-private func judge(_ gate: AccessGate, _ cn: String, _ method: String, _ target: String, body: String? = nil) -> AccessVerdict {
+private func judge(_ gate: Authorizer, _ cn: String, _ method: String, _ target: String, body: String? = nil) -> AccessVerdict {
     var text = "\(method) \(target) HTTP/1.1\r\nHost: x\r\n"
     if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
     text += "\r\n"
@@ -101,7 +103,7 @@ func observedDenialsAreForwardedWithTheirRule(policyObserves: Bool, userObserves
     let configuration = Configuration(
         tls: .init(certificate: "/c", key: "/k", clientCA: "/ca"), users: [.init(commonName: "v", policyName: "viewer")],
         policies: ["viewer": readOnly])
-    let gate = AccessGate(configuration: configuration, resolver: LexicalPathResolver())
+    let gate = Authorizer(configuration: configuration, resolver: LexicalPathResolver())
     guard case .allow(let context) = judge(gate, "v", "POST", "/v1.41/containers/create", body: privileged) else {
         Issue.record("observed")
         return

@@ -1,4 +1,5 @@
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import Testing
 
@@ -18,7 +19,7 @@ struct KeepAliveTests {
         h.daemon(Self.pong)
         #expect(h.takeClientOutput() == Self.pong)
         #expect(h.records.map(\.kind) == [.request, .response])
-        #expect(h.records[0].decision == "allow")
+        #expect(h.records[0].decision == .allow)
         #expect(h.records[1].status == 200)
         #expect(h.timer?.0 == .idle, "the idle deadline is armed again after the response")
     }

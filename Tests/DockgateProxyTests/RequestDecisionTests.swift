@@ -1,6 +1,8 @@
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import DockgateHTTP
+import DockgatePolicy
 import Testing
 
 @testable import DockgateProxy
@@ -21,7 +23,7 @@ struct RequestDecisionFlowTests {
         h.headVerdict = { _ in .deny(status: 403, message: "dockgate: no", context) }
         h.client(KeepAliveTests.ping)
         #expect(h.clientOutput.isEmpty, "the refusal waits for its record")
-        #expect(h.requestRecords.last?.decision == "deny")
+        #expect(h.requestRecords.last?.decision == .deny)
         h.completeAudit(true)
         #expect(h.takeClientOutput().hasPrefix("HTTP/1.1 403 "))
         #expect(h.upstreamOutput.isEmpty)

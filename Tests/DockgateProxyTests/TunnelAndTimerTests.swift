@@ -1,4 +1,5 @@
 import DockgateAudit
+import DockgateAuthorization
 import DockgateCore
 import Testing
 

@@ -1,3 +1,4 @@
+import DockgateAudit
 import DockgateConfig
 import DockgateDocker
 import DockgatePolicy
@@ -15,7 +16,7 @@ private let tls = """
     """
 
 private func request(
-    _ action: String, _ method: String, _ path: String, decision: String = "allow", rule: String = "",
+    _ action: DockerAction, _ method: String, _ path: String, decision: AuditRecord.Decision = .allow, rule: String = "",
     user: String = "alice", text: [String: String] = [:], lists: [String: [String]] = [:], also: [String] = []
 ) -> ObservedRequest {
     ObservedRequest(
@@ -25,28 +26,28 @@ private func request(
 
 /// A session as `docker run`, `exec`, `volume create` and a bind record it.
 private let session: [ObservedRequest] = [
-    request("ping", "HEAD", "/_ping"),
-    request("image.pull", "POST", "/images/create", decision: "would-deny", rule: "images/allowlist", text: ["image": "busybox", "tag": "latest"]),
+    request(.ping, "HEAD", "/_ping"),
+    request(.imagePull, "POST", "/images/create", decision: .wouldDeny, rule: "images/allowlist", text: ["image": "busybox", "tag": "latest"]),
     request(
-        "container.create", "POST", "/containers/create", decision: "would-deny", rule: "endpoints/containers",
+        .containerCreate, "POST", "/containers/create", decision: .wouldDeny, rule: "endpoints/containers",
         text: ["image": "busybox"], lists: ["binds": ["/srv/work/a:/data", "cache:/cache"], "cmd": ["sh"]]),
     request(
-        "container.create", "POST", "/containers/create", text: ["image": "busybox:1.36"],
+        .containerCreate, "POST", "/containers/create", text: ["image": "busybox:1.36"],
         lists: ["mounts": ["bind:/srv/work/b/c:/x"], "cap_add": ["net_admin"]]),
-    request("container.start", "POST", "/containers/abc/start"),
-    request("container.list", "GET", "/containers/json"),
-    request("exec.create", "POST", "/containers/abc/exec"),
-    request("exec.start", "POST", "/exec/0123/start"),
-    request("volume.create", "POST", "/volumes/create"),
+    request(.containerStart, "POST", "/containers/abc/start"),
+    request(.containerList, "GET", "/containers/json"),
+    request(.execCreate, "POST", "/containers/abc/exec"),
+    request(.execStart, "POST", "/exec/0123/start"),
+    request(.volumeCreate, "POST", "/volumes/create"),
     request(
-        "container.create", "POST", "/containers/create", decision: "would-deny", rule: "host-escape/privileged",
+        .containerCreate, "POST", "/containers/create", decision: .wouldDeny, rule: "host-escape/privileged",
         text: ["image": "busybox"], lists: ["cap_add": ["SYS_ADMIN"]], also: ["host-escape/capabilities"]),
     request(
-        "container.create", "POST", "/containers/create", decision: "would-deny", rule: "host-escape/capabilities",
+        .containerCreate, "POST", "/containers/create", decision: .wouldDeny, rule: "host-escape/capabilities",
         text: ["image": "busybox:1.36"], lists: ["cap_add": ["sys_admin"]]),
-    request("plugin.inspect", "GET", "/plugins/nosuch/json", decision: "would-deny", rule: "plugins/not-visible"),
-    request("container.create", "POST", "/containers/create", decision: "deny", rule: "host-escape/devices", text: ["image": "alpine"]),
-    request("container.create", "POST", "/containers/create", user: "bob", text: ["image": "nginx"]),
+    request(.pluginInspect, "GET", "/plugins/nosuch/json", decision: .wouldDeny, rule: "plugins/not-visible"),
+    request(.containerCreate, "POST", "/containers/create", decision: .deny, rule: "host-escape/devices", text: ["image": "alpine"]),
+    request(.containerCreate, "POST", "/containers/create", user: "bob", text: ["image": "nginx"]),
 ]
 
 private func suggested(_ requests: [ObservedRequest]) -> PolicySuggestion {
@@ -99,9 +100,9 @@ private func suggested(_ requests: [ObservedRequest]) -> PolicySuggestion {
 @Test func oneTagIsSuggestedExactlyAndDigestsArePinned() throws {
     let digest = "sha256:" + String(repeating: "a", count: 64)
     let suggestion = suggested([
-        request("container.create", "POST", "/containers/create", text: ["image": "ghcr.io/team/app:2"]),
-        request("container.create", "POST", "/containers/create", text: ["image": "busybox@\(digest)"]),
-        request("image.pull", "POST", "/images/create", text: ["image": "team/tool"]),  // every tag
+        request(.containerCreate, "POST", "/containers/create", text: ["image": "ghcr.io/team/app:2"]),
+        request(.containerCreate, "POST", "/containers/create", text: ["image": "busybox@\(digest)"]),
+        request(.imagePull, "POST", "/images/create", text: ["image": "team/tool"]),  // every tag
     ])
     let configuration = try ConfigurationLoader.parse(yaml: tls + suggestion.yaml(source: "t"), file: "s.yaml")
     let images = try #require(configuration.policies["alice-suggested"]?.images)
@@ -114,10 +115,10 @@ private func suggested(_ requests: [ObservedRequest]) -> PolicySuggestion {
 @Test func imageIDsAndForbiddenBindsNeedAHuman() throws {
     let suggestion = suggested([
         request(
-            "container.create", "POST", "/containers/create", decision: "would-deny", rule: "images/allowlist",
+            .containerCreate, "POST", "/containers/create", decision: .wouldDeny, rule: "images/allowlist",
             text: ["image": String(repeating: "b", count: 64)]),
         request(
-            "container.create", "POST", "/containers/create", decision: "would-deny", rule: "host-escape/bind-mount",
+            .containerCreate, "POST", "/containers/create", decision: .wouldDeny, rule: "host-escape/bind-mount",
             text: ["image": "busybox"], lists: ["binds": ["/var/run/docker.sock:/s", "/home/alice/a:/a", "/home/bob/b:/b"]]),
     ])
     let yaml = suggestion.yaml(source: "t")
@@ -137,7 +138,7 @@ private func suggested(_ requests: [ObservedRequest]) -> PolicySuggestion {
 @Test func auditLinesParseIntoRequests() throws {
     let line = #"{"time":"2026-12-01T10:00:00.000001Z","kind":"request","conn":3,"seq":2,"client":"127.0.0.1","port":5,"cn":"alice","policy":"p","method":"POST","path":"/containers/create","group":"containers","action":"container.create","decision":"would-deny","rule":"host-escape/privileged","reason":"privileged containers are not allowed","details":{"image":"busybox","binds":["/srv/a:/a"],"privileged":true,"also_would_deny":["host-escape/capabilities"]}}"#
     let parsed = try #require(ObservedRequest.parse(line: Array(line.utf8)))
-    #expect(parsed.decision == "would-deny" && parsed.rule == "host-escape/privileged")
+    #expect(parsed.decision == .wouldDeny && parsed.rule == "host-escape/privileged")
     #expect(parsed.text["image"] == "busybox" && parsed.lists["binds"] == ["/srv/a:/a"])
     #expect(parsed.alsoBroken == ["host-escape/capabilities"])
     #expect(ObservedRequest.parse(line: Array(#"{"kind":"response","cn":"alice"}"#.utf8)) == nil)

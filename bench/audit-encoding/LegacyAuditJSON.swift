@@ -35,7 +35,7 @@ enum LegacyAuditJSON {
         out.string("api_version", record.apiVersion)
         out.string("group", record.group)
         out.string("action", record.action)
-        out.string("decision", record.decision)
+        out.string("decision", record.decision?.rawValue)
         out.string("rule", record.rule)
         out.string("reason", record.reason)
         out.number("status", record.status.map { String($0) })

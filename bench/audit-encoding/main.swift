@@ -32,7 +32,7 @@ func pingRecords(withFragment: Bool) -> [AuditRecord] {
     request.path = "/_ping"
     request.group = "system"
     request.action = "system.ping"
-    request.decision = "allow"
+    request.decision = .allow
     request.rule = "developers.system"
     var response = request
     response.kind = .response

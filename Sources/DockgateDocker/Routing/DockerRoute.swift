@@ -1,15 +1,9 @@
 /// The dockerd handler a request reaches, as gorilla/mux would pick it (THREATS H-22).
-///
-/// Action names are stable strings a policy can match on: `"<object>.<verb>"` for object
-/// endpoints (`container.create`, `container.attach.ws`, `exec.create`, `image.pull`,
-/// `image.tag`, `volume.delete`, `network.connect`, `service.update`, `secret.inspect`,
-/// `plugin.enable`, `distribution.inspect`…), bare names for the singletons (`ping`, `version`,
-/// `info`, `df`, `events`, `options`, `debug`, `auth`, `build`, `session`, `grpc`).
 public struct DockerRoute: Sendable, Equatable {
     /// The endpoint family the policy grants rights on.
     public let group: EndpointGroup
-    /// The stable name of the handler, e.g. `"container.create"`.
-    public let action: String
+    /// The handler, e.g. `.containerCreate` (`"container.create"`).
+    public let action: DockerAction
     /// True when the request changes state or can write: every POST/PUT/DELETE route, the GET
     /// `attach/ws` websocket that writes to stdin (THREATS X-05), and `/debug` (L-04).
     public let isWrite: Bool
@@ -19,7 +13,7 @@ public struct DockerRoute: Sendable, Equatable {
     /// Nil when the route names no object (`/containers/json`, `/images/create`…).
     public let objectName: String?
 
-    public init(group: EndpointGroup, action: String, isWrite: Bool, objectName: String? = nil) {
+    public init(group: EndpointGroup, action: DockerAction, isWrite: Bool, objectName: String? = nil) {
         self.group = group
         self.action = action
         self.isWrite = isWrite

@@ -88,10 +88,10 @@ public enum RequestCanonicalizer {
     /// (never a read of the path: L-05), then the route table (H-22).
     private static func classify(method: String, segments: [TargetPathSegment]) throws(RequestTargetError) -> DockerRoute? {
         if let first = segments.first, first.isExactly("debug") {
-            return DockerRoute(group: .system, action: "debug", isWrite: true)
+            return DockerRoute(group: .system, action: .debug, isWrite: true)
         }
         if method == "OPTIONS" {
-            return DockerRoute(group: .system, action: "options", isWrite: false)
+            return DockerRoute(group: .system, action: .options, isWrite: false)
         }
         guard let (route, match) = DockerRouteTable.route(method: method, segments: segments) else { return nil }
         for index in match.literalIndices where segments[index].wasEncoded {

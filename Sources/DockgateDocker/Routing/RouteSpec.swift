@@ -3,12 +3,12 @@ struct RouteSpec: Sendable {
     let method: String
     let tokens: [RouteToken]
     let group: EndpointGroup
-    let action: String
+    let action: DockerAction
     let isWrite: Bool
 
     /// `path` is the pattern after the version prefix, e.g. `"/containers/{id}/start"`,
     /// `"/images/{name}/tag"` (`{name}` is greedy).
-    init(_ method: String, _ path: String, _ group: EndpointGroup, _ action: String, write: Bool) {
+    init(_ method: String, _ path: String, _ group: EndpointGroup, _ action: DockerAction, write: Bool) {
         self.method = method
         self.tokens = path.split(separator: "/").map { segment in
             switch segment {

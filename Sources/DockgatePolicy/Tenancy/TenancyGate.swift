@@ -19,25 +19,25 @@ public struct TenancyGate: Sendable {
     }
 
     /// Creates whose object gets the owner labels.
-    static let createActions: Set<String> = ["container.create", "volume.create", "network.create"]
+    static let createActions: Set<DockerAction> = [.containerCreate, .volumeCreate, .networkCreate]
     /// Lists and streams that get the owner filter merged into the client's own `filters`.
-    static let filteredActions: Set<String> = [
-        "container.list", "volume.list", "network.list", "events", "container.prune", "volume.prune", "network.prune",
+    static let filteredActions: Set<DockerAction> = [
+        .containerList, .volumeList, .networkList, .events, .containerPrune, .volumePrune, .networkPrune,
     ]
     /// Where code runs, files are read or written, or processes are listed inside a container:
     /// allowed to a restricted policy only on a container that its own create rules would allow.
-    static let hostSensitiveActions: Set<String> = [
-        "exec.create", "exec.start", "container.attach", "container.attach.ws", "container.archive.get",
-        "container.archive.stat", "container.archive.put", "container.export", "container.top",
+    static let hostSensitiveActions: Set<DockerAction> = [
+        .execCreate, .execStart, .containerAttach, .containerAttachWebSocket, .containerArchiveGet,
+        .containerArchiveStat, .containerArchivePut, .containerExport, .containerTop,
     ]
     /// The daemon mounts the container's binds (again) at these.
-    static let bindMountingActions: Set<String> = ["container.start", "container.restart"]
+    static let bindMountingActions: Set<DockerAction> = [.containerStart, .containerRestart]
 
     /// Which kind of object a route's `{id}` names, if it is one dockgate tracks owners of.
-    static func pathObjectKind(action: String) -> DaemonObject.Kind? {
-        if action == "exec.create" { return .container }
+    static func pathObjectKind(action: DockerAction) -> DaemonObject.Kind? {
+        if action == .execCreate { return .container }
         for (prefix, kind) in [("container.", DaemonObject.Kind.container), ("exec.", .exec), ("volume.", .volume), ("network.", .network)]
-        where action.startsWithBytes(of: prefix) {
+        where action.rawValue.startsWithBytes(of: prefix) {
             return kind
         }
         return nil
@@ -48,7 +48,7 @@ public struct TenancyGate: Sendable {
         guard let route = request.route else { return true }
         if route.objectName != nil, Self.pathObjectKind(action: route.action) != nil { return false }
         if Self.createActions.contains(route.action) { return false }
-        if route.action.hasSameBytes(as: "image.commit") || route.action.hasSameBytes(as: "df") { return policy.scope == .all }
+        if route.action == .imageCommit || route.action == .diskUsage { return policy.scope == .all }
         return !(Self.filteredActions.contains(route.action) && policy.scope != .all)
     }
 
@@ -70,7 +70,7 @@ public struct TenancyGate: Sendable {
                 return .deny(.deny("ownership/reserved-label", "the label \(key) is reserved: dockgate sets it to the object's creator"))
             }
             var stamped = OwnerLabels.stamped(body, for: tenant)
-            if action.hasSameBytes(as: "container.create"), !policy.isPrivileged {
+            if action == .containerCreate, !policy.isPrivileged {
                 if case .deny(let decision) = containerReferences(in: &stamped, facts: facts) { return .deny(decision) }
             }
             rewrite.body = stamped
@@ -84,17 +84,17 @@ public struct TenancyGate: Sendable {
                 case .failure(let problem): return .deny(.malformed(problem.message))
                 }
             }
-            if action.hasSameBytes(as: "df") {
+            if action == .diskUsage {
                 return .deny(.deny("ownership/df", "disk usage lists every user's containers and volumes; ask an administrator"))
             }
         }
-        if action.hasSameBytes(as: "image.commit"), let container = request.query.first("container"), !container.isEmpty {
-            switch owned(.container, container, action: action, facts: facts) {
+        if action == .imageCommit, let container = request.query.first("container"), !container.isEmpty {
+            switch owned(.container, container, action: action.rawValue, facts: facts) {
             case .deny(let decision): return .deny(decision)
             case .allow(let object): rewrite.query.append(("container", object.id))
             }
         }
-        if action.hasSameBytes(as: "network.connect") || action.hasSameBytes(as: "network.disconnect"), !policy.isPrivileged {
+        if action == .networkConnect || action == .networkDisconnect, !policy.isPrivileged {
             if case .deny(let decision) = connectedContainer(in: body, rewrite: &rewrite, facts: facts) { return .deny(decision) }
         }
         return .allow(rewrite)
@@ -149,8 +149,8 @@ public struct TenancyGate: Sendable {
         return .deny("ownership/\(object.kind.rawValue)", "\(action) on \(what) is not allowed: \(whose)")
     }
 
-    private func pathObject(_ kind: DaemonObject.Kind, _ name: String, action: String, facts: any DaemonFacts) -> Judged {
-        let judged = owned(kind, name, action: action, facts: facts)
+    private func pathObject(_ kind: DaemonObject.Kind, _ name: String, action: DockerAction, facts: any DaemonFacts) -> Judged {
+        let judged = owned(kind, name, action: action.rawValue, facts: facts)
         guard case .allow(let object) = judged, !policy.isPrivileged else { return judged }
         let container = object.owningObject
         if Self.hostSensitiveActions.contains(action) {

@@ -1,3 +1,4 @@
+import DockgateAuthorization
 import DockgateAudit
 import DockgateHTTP
 

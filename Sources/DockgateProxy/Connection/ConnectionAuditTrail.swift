@@ -1,5 +1,7 @@
+import DockgateAuthorization
 import DockgateAudit
 import DockgateCore
+import DockgateDocker
 import DockgateHTTP
 import DockgateIO
 
@@ -67,13 +69,13 @@ struct ConnectionAuditTrail {
         record.path = context.request?.path ?? head.target
         record.apiVersion = context.request?.apiVersion?.description
         record.group = context.request?.route?.group.rawValue
-        record.action = context.request?.route?.action
-        record.decision = allowed ? "allow" : "deny"
+        record.action = context.request?.route?.action.rawValue
+        record.decision = allowed ? .allow : .deny
         record.rule = context.rule
         record.reason = context.reason
         if allowed, let denial = context.wouldDeny {
             // Observe mode: what enforcement would have done; the request is forwarded all the same.
-            record.decision = "would-deny"
+            record.decision = .wouldDeny
             record.rule = denial.rule
             record.reason = denial.reason
         }
@@ -85,9 +87,9 @@ struct ConnectionAuditTrail {
     /// A forwarded request's record is written: from now on its response is accounted to it.
     mutating func exchangeBegan(_ record: AuditRecord) {
         var exchange = Exchange(record: record, startedNanos: clock.uptimeNanoseconds)
-        switch record.action {
-        case "container.create": exchange.createdKey = "container_id"
-        case "exec.create": exchange.createdKey = "exec_id"
+        switch record.action.flatMap(DockerAction.init(name:)) {
+        case .containerCreate: exchange.createdKey = "container_id"
+        case .execCreate: exchange.createdKey = "exec_id"
         default: break
         }
         self.exchange = exchange
@@ -98,7 +100,7 @@ struct ConnectionAuditTrail {
         sequence += 1
         var record = baseRecord(.request)
         record.sequence = sequence
-        record.decision = "deny"
+        record.decision = .deny
         record.rule = "request/malformed"
         record.reason = reason
         record.status = status
@@ -167,7 +169,7 @@ struct ConnectionAuditTrail {
         record.reason = reason
         record.bytesIn = tunnel.bytesIn
         record.bytesOut = tunnel.bytesOut
-        if record.action == "exec.start", case .string(let execID)? = record.details.first(where: { $0.0 == "exec_id" })?.1 {
+        if record.action.flatMap(DockerAction.init(name:)) == .execStart, case .string(let execID)? = record.details.first(where: { $0.0 == "exec_id" })?.1 {
             actions.append(.recordExecSessionEnd(record, execID: execID))
             return
         }

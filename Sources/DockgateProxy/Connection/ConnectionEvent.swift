@@ -1,3 +1,4 @@
+import DockgateAuthorization
 import DockgateCore
 import DockgateHTTP
 

@@ -92,7 +92,7 @@ extension ConnectionMachine {
     /// the two handlers that write it for clients that did not ask to upgrade (PROTOCOL.md §1.4.3).
     static func isLegacyRawStream(_ head: ResponseHead, _ exchange: Exchange) -> Bool {
         head.status == 200 && head.isRawStream && head.framing == .closeDelimited
-            && (exchange.action == "container.attach" || exchange.action == "exec.start")
+            && (exchange.action == .containerAttach || exchange.action == .execStart)
     }
 
     private mutating func finishExchange(keepAlive: Bool, _ actions: inout [ConnectionAction]) {

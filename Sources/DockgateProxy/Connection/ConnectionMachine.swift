@@ -1,5 +1,7 @@
+import DockgateAuthorization
 import DockgateAudit
 import DockgateCore
+import DockgateDocker
 import DockgateHTTP
 import DockgateIO
 import DockgatePolicy
@@ -94,8 +96,8 @@ struct ConnectionMachine {
     /// One request and what its response needs to know about it.
     struct Exchange {
         let method: String
-        /// The route's action name (`container.attach`…), when the route is known.
-        let action: String?
+        /// The route's action, when the route is known.
+        let action: DockerAction?
         let isUpgradeRequest: Bool
         let requestKeepAlive: Bool
     }

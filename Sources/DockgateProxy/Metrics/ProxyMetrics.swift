@@ -124,9 +124,8 @@ public final class ProxyMetrics: AuditObserver, Sendable {
         let action = record.action ?? ""
         switch record.kind {
         case .request:
-            let decision = record.decision ?? ""
-            requests.increment([user, group, action, decision])
-            if decision == "deny" {
+            requests.increment([user, group, action, record.decision?.rawValue ?? ""])
+            if record.decision == .deny {
                 denials.increment([user, record.rule ?? ""])
                 if let status = record.status { responses.increment([user, group, action, Self.statusClass(status)]) }
             }

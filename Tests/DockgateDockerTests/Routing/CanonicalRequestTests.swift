@@ -9,7 +9,7 @@ struct CanonicalRequestTests {
         #expect(request.apiVersion == APIVersion(major: 1, minor: 41))
         #expect(request.path == "/containers/abc/start")
         #expect(request.method == "POST")
-        #expect(request.route == DockerRoute(group: .containers, action: "container.start", isWrite: true, objectName: "abc"))
+        #expect(request.route == DockerRoute(group: .containers, action: .containerStart, isWrite: true, objectName: "abc"))
     }
 
     /// An unversioned path means the daemon default, so the version is nil (PROTOCOL §7.2).
@@ -71,7 +71,7 @@ struct CanonicalRequestTests {
     /// A "/auth" inside the query does not change the route (H-03: classify on the decoded path, never on suffixes).
     @Test func suffixInQueryIgnored() throws {
         let request = try RequestCanonicalizer.canonicalize(method: "POST", target: "/containers/create?x=/auth")
-        #expect(request.route?.action == "container.create")
+        #expect(request.route?.action == .containerCreate)
         #expect(request.query.first("x") == "/auth")
     }
 }

@@ -193,7 +193,7 @@ struct RouteTableTests {
 
     /// OPTIONS is the CORS catch-all for any path, never access to that path (L-05).
     @Test func optionsCatchAll() throws {
-        let options = DockerRoute(group: .system, action: "options", isWrite: false)
+        let options = DockerRoute(group: .system, action: .options, isWrite: false)
         #expect(try RoutingTest.route("OPTIONS", "/containers/create") == options)
         #expect(try RoutingTest.route("OPTIONS", "/v1.41/secrets/s1") == options)
         #expect(try RoutingTest.route("OPTIONS", "/no/such/thing") == options)
@@ -202,7 +202,7 @@ struct RouteTableTests {
 
     /// `/debug/...` is the debug route for every method and prefix, OPTIONS included, so it is always denied (L-04).
     @Test func debugAnyMethod() throws {
-        let debug = DockerRoute(group: .system, action: "debug", isWrite: true)
+        let debug = DockerRoute(group: .system, action: .debug, isWrite: true)
         for method in ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
             #expect(try RoutingTest.route(method, "/debug/pprof/cmdline") == debug)
         }

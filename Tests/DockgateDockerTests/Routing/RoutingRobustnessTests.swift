@@ -31,7 +31,7 @@ struct RoutingRobustnessTests {
     /// Very long targets, long escapes and huge version numbers are handled without crashing.
     @Test func extremes() throws {
         let long = "/images/" + String(repeating: "a/", count: 10_000) + "json"
-        #expect(try RequestCanonicalizer.canonicalize(method: "GET", target: long).route?.action == "image.inspect")
+        #expect(try RequestCanonicalizer.canonicalize(method: "GET", target: long).route?.action == .imageInspect)
         #expect(RoutingTest.rejection("GET", "/v" + String(repeating: "9", count: 400) + ".1/info") != nil)
         #expect(RoutingTest.rejection("GET", "/" + String(repeating: "%41", count: 10_000)) != nil)
         #expect(RoutingTest.rejection("GET", "/%") == .invalidPercentEncoding)

@@ -7,24 +7,24 @@ import DockgatePolicy
 ///
 /// Never credentials: `X-Registry-Auth`/`X-Registry-Config` headers and `/auth` bodies are not
 /// read here, and of `Env` only the variable names would be safe, so it is left out entirely.
-enum AuditFacts {
+public enum AuditFacts {
     /// Facts visible in the path and query alone.
-    static func details(for request: CanonicalRequest) -> [(String, AuditValue)] {
+    public static func details(for request: CanonicalRequest) -> [(String, AuditValue)] {
         guard let route = request.route else { return [] }
         var details: [(String, AuditValue)] = []
         switch route.action {
-        case "exec.start", "exec.resize", "exec.inspect":
+        case .execStart, .execResize, .execInspect:
             if let id = route.objectName { details.append(("exec_id", .string(id))) }
-        case "image.pull":
+        case .imagePull:
             if let image = request.query.first("fromImage") { details.append(("image", .string(image))) }
             if let tag = request.query.first("tag") { details.append(("tag", .string(tag))) }
             if let source = request.query.first("fromSrc") { details.append(("import_source", .string(source))) }
-        case "image.tag":
+        case .imageTag:
             if let repo = request.query.first("repo") { details.append(("repo", .string(repo))) }
             if let tag = request.query.first("tag") { details.append(("tag", .string(tag))) }
-        case "build":
+        case .build:
             details.append(("tags", .strings(request.query.all("t"))))
-        case "container.create":
+        case .containerCreate:
             if let name = request.query.first("name") { details.append(("name", .string(name))) }
         default:
             break
@@ -38,13 +38,13 @@ enum AuditFacts {
                 case .networks: "network"
                 default: "object"
                 }
-            if !route.action.hasPrefix("exec.") || route.action == "exec.create" { details.append((key, .string(object))) }
+            if route.group != .exec || route.action == .execCreate { details.append((key, .string(object))) }
         }
         return details
     }
 
     /// Facts from a body the policy read (container create, exec create, updates, volumes, networks).
-    static func details(for kind: BodyKind, body: JSONValue?) -> [(String, AuditValue)] {
+    public static func details(for kind: BodyKind, body: JSONValue?) -> [(String, AuditValue)] {
         guard case .object(let object)? = body else { return [] }
         switch kind {
         case .containerCreate:
@@ -74,7 +74,7 @@ enum AuditFacts {
     }
 
     /// The id a create response carries (`{"Id":"…"}`), for linking later requests to it.
-    static func createdID(fromResponseBody body: [UInt8]) -> String? {
+    public static func createdID(fromResponseBody body: [UInt8]) -> String? {
         guard case .object(let object)? = try? StrictJSONReader(maxBytes: 64 * 1024).read(body),
             case .string(let id)? = object.member("Id")
         else { return nil }
