@@ -40,6 +40,9 @@ public final class AuditIdentityFragment: Sendable {
         policyJSON = policyField
     }
 
+    /// The policy this fragment was made with.
+    public var policyName: String? { policy }
+
     /// The same connection's fragment with its policy known (or changed by a reload).
     public func withPolicy(_ policy: String?) -> AuditIdentityFragment {
         AuditIdentityFragment(copying: self, policy: policy)
@@ -58,11 +61,21 @@ public final class AuditIdentityFragment: Sendable {
         policyJSON = policyField
     }
 
-    /// Strings assigned from the fragment share its storage, so these compare by identity first.
+    /// Compared as bytes: a canonically equivalent spelling is another name, and must be written
+    /// as the record holds it.
     func matchesPeerAndCertificate(of record: AuditRecord) -> Bool {
-        record.clientPort == clientPort && record.clientAddress == clientAddress
-            && record.commonName == commonName && record.serial == serial && record.fingerprint == fingerprint
+        record.clientPort == clientPort && Self.same(record.clientAddress, clientAddress)
+            && Self.same(record.commonName, commonName) && Self.same(record.serial, serial)
+            && Self.same(record.fingerprint, fingerprint)
     }
 
-    func matchesPolicy(of record: AuditRecord) -> Bool { record.policy == policy }
+    func matchesPolicy(of record: AuditRecord) -> Bool { Self.same(record.policy, policy) }
+
+    public static func same(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a.hasSameBytes(as: b)
+        default: return false
+        }
+    }
 }

@@ -1,25 +1,39 @@
 import Dispatch
 import DockgateAudit
 
-/// Audit records of one event loop that need not be on disk before anything else happens
-/// (responses, sessions, denials, connection ends). They are written together, either right
-/// after the loop's current burst of events or with the next record that must be durable first
-/// (a permitted request), saving a `write(2)` per request under load.
+/// The audit records one event loop produced in its current burst of events, handed to the
+/// `AuditWriter` (off the loop) together once the burst is over: under load one submission, one
+/// `write(2)` and one wake-up back serve many requests.
+///
+/// A record may come with a waiter: the connection whose request waits for its record (to
+/// forward it, or to answer a refusal). Waiters are called back on the loop's queue once the
+/// writer handed the batch to every sink, with whether the request may go on (false: a
+/// fail-closed sink could not take it).
 ///
 /// Used only on its loop's queue (hence `@unchecked Sendable`).
 final class AuditBatch: @unchecked Sendable {
+    typealias Waiter = @Sendable (Bool) -> Void
+
     private let queue: DispatchQueue
+    let writer: AuditWriter
     private var pending: [AuditRecord] = []
+    private var waiters: [Waiter] = []
     private var trail: AuditTrail?
     private var isFlushScheduled = false
 
-    init(queue: DispatchQueue) { self.queue = queue }
+    init(queue: DispatchQueue, writer: AuditWriter) {
+        self.queue = queue
+        self.writer = writer
+    }
 
-    /// Queues a record; it reaches the sinks before this loop next sleeps.
-    func add(_ record: AuditRecord, to trail: AuditTrail) {
+    /// Queues a record; `whenWritten`, if given, is called on this loop's queue once it is with
+    /// the sinks.
+    func add(_ record: AuditRecord, to trail: AuditTrail, whenWritten: Waiter? = nil) {
+        // A reload's new trail: what the old one was given goes first, to the old one.
         if let current = self.trail, current !== trail { flush() }
         self.trail = trail
         pending.append(record)
+        if let whenWritten { waiters.append(whenWritten) }
         guard !isFlushScheduled else { return }
         isFlushScheduled = true
         queue.async { [self] in
@@ -28,21 +42,18 @@ final class AuditBatch: @unchecked Sendable {
         }
     }
 
-    /// Writes `record` and everything queued before it in one go; false when a fail-closed sink
-    /// could not take them.
-    func writeNow(_ record: AuditRecord, to trail: AuditTrail) -> Bool {
-        if let current = self.trail, current !== trail { flush() }
-        let batch = pending + [record]
-        pending = []
-        self.trail = nil
-        return trail.record(batch: batch)
-    }
-
+    /// Hands what is queued to the writer now (records that must follow these keep their place).
     func flush() {
         guard let trail, !pending.isEmpty else { return }
         let batch = pending
+        let waiting = waiters
         pending = []
+        waiters = []
         self.trail = nil
-        _ = trail.record(batch: batch)
+        if waiting.isEmpty {
+            writer.submit(batch, to: trail)
+        } else {
+            writer.submit(batch, to: trail, completion: { mayProceed in waiting.forEach { $0(mayProceed) } }, on: queue)
+        }
     }
 }

@@ -18,15 +18,19 @@ extension ClientConnection {
         case .judgeRequest(let pending):
             judge(pending)
         case .writeAudit(let record, let awaitsWrite):
-            if awaitsWrite {
-                feed(.auditWritten(auditBatch.writeNow(record, to: environment.audit)))
-            } else {
+            guard awaitsWrite else {
                 auditBatch.add(record, to: environment.audit)
+                return
+            }
+            auditBatch.add(record, to: environment.audit) { [self] mayProceed in
+                feed(.auditWritten(mayProceed))
+                drive()
             }
         case .recordExecSessionEnd(let record, let execID):
             // After everything this connection recorded so far.
             auditBatch.flush()
-            ExecExitCode(daemon: environment.daemonFacts.client).recordWhenKnown(record, execID: execID, trail: environment.audit)
+            ExecExitCode(daemon: environment.daemonFacts.client).recordWhenKnown(
+                record, execID: execID, writer: auditBatch.writer, trail: environment.audit)
         case .connectUpstream:
             connectUpstream()
         case .closeUpstream:

@@ -23,11 +23,11 @@ struct ExecExitCode: Sendable {
     static let retryMicroseconds: UInt32 = 100_000
 
     /// Writes `record` with `exit_code` added once the daemon knows it.
-    func recordWhenKnown(_ record: AuditRecord, execID: String, trail: AuditTrail) {
+    func recordWhenKnown(_ record: AuditRecord, execID: String, writer: AuditWriter, trail: AuditTrail) {
         Self.queue.async {
             var record = record
             if let code = exitCode(of: execID) { record.details.append(("exit_code", .int(code))) }
-            _ = trail.record(record)
+            writer.submit([record], to: trail)
         }
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import DockgateAudit
 import Foundation
 
 /// A fixed set of serial queues, one per core, that connection queues target. A connection's
@@ -16,12 +17,12 @@ final class LoopGroup: @unchecked Sendable {
     private let nextIndex = NSLock()
     private var counter = 0
 
-    init(count: Int = ProcessInfo.processInfo.activeProcessorCount, scratchBytes: Int) {
+    init(count: Int = ProcessInfo.processInfo.activeProcessorCount, scratchBytes: Int, auditWriter: AuditWriter) {
         loops = (0..<max(1, count)).map { index in
             let queue = DispatchQueue(label: "dockgate.loop.\(index)", qos: .userInitiated)
             return Loop(
                 queue: queue, scratch: UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16),
-                auditBatch: AuditBatch(queue: queue))
+                auditBatch: AuditBatch(queue: queue, writer: auditWriter))
         }
     }
 

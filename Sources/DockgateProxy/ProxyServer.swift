@@ -12,6 +12,8 @@ import Logging
 public final class ProxyServer: @unchecked Sendable {
     private let logger: Logger
     private let loops: LoopGroup
+    /// Where every audit record is written, off the loops; kept across reloads so records stay in order.
+    private let auditWriter = AuditWriter()
     private let state = NSLock()
     private var environment: ProxyEnvironment
     private var listeners: [Listener] = []
@@ -25,7 +27,7 @@ public final class ProxyServer: @unchecked Sendable {
     public init(configuration: Configuration, logger: Logger) throws {
         self.logger = logger
         let limits = configuration.limits
-        self.loops = LoopGroup(scratchBytes: limits.readChunkBytes)
+        self.loops = LoopGroup(scratchBytes: limits.readChunkBytes, auditWriter: auditWriter)
         self.metrics = ProxyMetrics(users: configuration.users.map(\.commonName))
         self.metricsSettings = configuration.metrics
         self.environment = try Self.makeEnvironment(configuration, metrics: metrics, logger: logger)
@@ -77,7 +79,8 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Reopens audit files (logrotate moved them away): SIGUSR1.
     public func reopenAuditFiles() {
-        state.withLock { environment }.audit.reopenAll()
+        // Queued behind the writes already submitted, so no write is cut in two.
+        auditWriter.reopenAll(state.withLock { environment }.audit)
         logger.notice("audit files reopened")
     }
 
@@ -222,7 +225,13 @@ public final class ProxyServer: @unchecked Sendable {
         open.forEach { $0.close() }
         endpoint?.close()
         live.forEach { $0.drain() }
-        awaitDrain(until: .now() + drainTimeout, on: DispatchQueue(label: "dockgate.shutdown"), completion: completion)
+        // The last records (connection closes) reach the sinks before the process may exit.
+        let (writer, loops) = (auditWriter, loops)
+        awaitDrain(until: .now() + drainTimeout, on: DispatchQueue(label: "dockgate.shutdown")) {
+            for loop in loops.loops { loop.queue.sync { loop.auditBatch.flush() } }
+            writer.waitUntilWritten()
+            completion()
+        }
     }
 
     private func awaitDrain(until deadline: DispatchTime, on queue: DispatchQueue, completion: @escaping @Sendable () -> Void) {

@@ -36,7 +36,11 @@ struct ConnectionAuditTrail {
     let peer: PeerAddress
     let clock: any ConnectionClock
     let openedNanos: UInt64
-    var identity: ClientIdentity?
+    var identity: ClientIdentity? {
+        didSet { fragment = AuditIdentityFragment(clientAddress: peer.host, clientPort: peer.port, identity: identity) }
+    }
+    /// Who is on this connection, JSON-encoded once (and again only when the policy changes).
+    private var fragment: AuditIdentityFragment
     /// Requests judged on this connection so far (the audit sequence number).
     private(set) var sequence = 0
     private(set) var exchange: Exchange?
@@ -49,22 +53,27 @@ struct ConnectionAuditTrail {
         self.peer = peer
         self.clock = clock
         self.openedNanos = clock.uptimeNanoseconds
+        self.fragment = AuditIdentityFragment(clientAddress: peer.host, clientPort: peer.port, identity: nil)
     }
 
     /// A record with this connection's facts: time, ids, client address, verified identity.
     func baseRecord(_ kind: AuditRecord.Kind) -> AuditRecord {
-        var record = AuditRecord(
-            kind: kind, time: clock.now, connectionID: connectionID.rawValue, clientAddress: peer.host, clientPort: peer.port)
-        record.setIdentity(identity)
-        return record
+        AuditRecord(kind: kind, time: clock.now, connectionID: connectionID.rawValue, identity: fragment)
+    }
+
+    /// The fragment with the user's policy, made again only when the policy differs from the last.
+    private mutating func fragment(policy: String?) -> AuditIdentityFragment {
+        if !AuditIdentityFragment.same(policy, fragment.policyName) { fragment = fragment.withPolicy(policy) }
+        return fragment
     }
 
     /// The request record of a decision; the caller writes it and waits for it before acting.
     mutating func requestRecord(_ head: RequestHead, _ context: AccessContext, allowed: Bool, status: Int?) -> AuditRecord {
         sequence += 1
-        var record = baseRecord(.request)
+        let policy = context.user?.policyName
+        var record = AuditRecord(kind: .request, time: clock.now, connectionID: connectionID.rawValue, identity: fragment(policy: policy))
         record.sequence = sequence
-        record.policy = context.user?.policyName
+        record.policy = policy
         record.method = head.method
         record.path = context.request?.path ?? head.target
         record.apiVersion = context.request?.apiVersion?.description
