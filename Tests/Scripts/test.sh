@@ -8,7 +8,8 @@
 #   SKIP_INSTALL_DEPS=1   do not run install-deps.sh
 #   SKIP_UNIT_TESTS=1     do not run `swift test`
 #   SKIP_FUZZ=1           do not run the short libFuzzer pass (Tests/Scripts/fuzz.sh 20)
-#   SKIP_SANITIZERS=1     do not run the unit tests under TSan and ASan (Tests/Scripts/sanitizers.sh)
+#   SKIP_SANITIZERS=1     do not run the unit tests under TSan and ASan (Tests/Scripts/sanitizers.sh),
+#                         nor the stress test against TSan and ASan builds (sanitizer-integration.sh)
 #   PYTEST_TIMEOUT        overall limit for the integration run in seconds (default 3000)
 set -euo pipefail
 
@@ -83,5 +84,14 @@ env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_CONTEXT -u
     python3 -m pytest -v -p no:cacheprovider Tests/IntegrationTests "$@" || rc=$?
 if [ "$rc" -ne 0 ]; then
     echo "test.sh: integration tests failed (pytest exit $rc)" >&2
+fi
+
+if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
+    # The second half of the sanitizer stage: it needs the private dockerd.
+    step "stress test against ASan and TSan builds of dockgate"
+    "$here/sanitizer-integration.sh" "$state/docker.sock" || {
+        echo "test.sh: the stress test failed under a sanitizer" >&2
+        rc=1
+    }
 fi
 exit "$rc"
