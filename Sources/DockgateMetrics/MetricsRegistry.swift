@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// Counters, gauges and histograms of one process, rendered in the Prometheus text format.
 ///
@@ -8,16 +8,19 @@ import Synchronization
 /// the backstop if one of them is not — further combinations are counted in one series whose
 /// labels are all `overflow`, so a scrape stays small whatever the traffic.
 ///
-/// One `Mutex` guards everything: an update is a dictionary lookup and an add, far below the
-/// cost of the audit write that accompanies it. Safe to use from any thread.
-public final class MetricsRegistry: Sendable {
+/// One lock guards everything: an update is a dictionary lookup and an add, far below the cost
+/// of the audit write that accompanies it. Safe to use from any thread. The lock is `NSLock`
+/// (pthread), not `Synchronization.Mutex`: on Linux Mutex locks with raw futex calls that
+/// ThreadSanitizer cannot see, so every update from two loops would read to it as a race.
+public final class MetricsRegistry: @unchecked Sendable {
     public static let overflowLabel = "overflow"
 
-    private let state: Mutex<[MetricFamily]>
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var families: [MetricFamily] = []
     public let maxSeriesPerFamily: Int
 
     public init(maxSeriesPerFamily: Int = 2_000) {
-        self.state = Mutex([])
         self.maxSeriesPerFamily = maxSeriesPerFamily
     }
 
@@ -38,7 +41,7 @@ public final class MetricsRegistry: Sendable {
 
     /// The whole registry in text exposition format 0.0.4, families in declaration order.
     public func render() -> String {
-        let snapshot = state.withLock { $0 }
+        let snapshot = lock.withLock { families }
         var text = ""
         for family in snapshot { PrometheusText.append(family, to: &text) }
         return text
@@ -47,7 +50,7 @@ public final class MetricsRegistry: Sendable {
     private func declare(_ family: MetricFamily) -> Int {
         precondition(PrometheusText.isValidName(family.name), "invalid metric name \(family.name)")
         precondition(family.labelNames.allSatisfy(PrometheusText.isValidLabelName), "invalid label name in \(family.name)")
-        return state.withLock { families in
+        return lock.withLock {
             precondition(!families.contains { $0.name == family.name }, "metric \(family.name) declared twice")
             families.append(family)
             return families.count - 1
@@ -55,7 +58,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     func update(_ index: Int, _ labels: [String], _ change: (inout SeriesValue) -> Void) {
-        state.withLock { families in
+        lock.withLock {
             precondition(labels.count == families[index].labelNames.count, "wrong label count for \(families[index].name)")
             var key = labels
             if families[index].series[key] == nil && families[index].series.count >= maxSeriesPerFamily {
@@ -67,13 +70,13 @@ public final class MetricsRegistry: Sendable {
     }
 
     func replaceAll(_ index: Int, _ values: [[String]: Double]) {
-        state.withLock { families in
+        lock.withLock {
             families[index].series = values.mapValues { .scalar($0) }
         }
     }
 
     func read(_ index: Int, _ labels: [String]) -> SeriesValue? {
-        state.withLock { $0[index].series[labels] }
+        lock.withLock { families[index].series[labels] }
     }
 }
 

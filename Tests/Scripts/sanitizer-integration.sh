@@ -43,7 +43,7 @@ for sanitizer in "${sanitizers[@]}"; do
         DOCKGATE_STRESS_SECONDS="$seconds" \
         DOCKGATE_STRESS_ROUNDS="$rounds" \
         PYTHONDONTWRITEBYTECODE=1 \
-        TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$here/tsan-suppressions.txt ${TSAN_OPTIONS:-}" \
+        TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
         ASAN_OPTIONS="detect_leaks=1 ${ASAN_OPTIONS:-}" \
         LSAN_OPTIONS="suppressions=$here/lsan-suppressions.txt print_suppressions=0 ${LSAN_OPTIONS:-}" \
         timeout --kill-after=30 900 \
