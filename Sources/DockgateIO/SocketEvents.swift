@@ -1,81 +1,61 @@
 import Dispatch
 
-/// The read and write Dispatch sources of one descriptor, kept balanced.
+/// The readiness events of one non-blocking socket, through its loop's `LoopPoller`.
 ///
-/// libdispatch traps on releasing a suspended source and on resuming a running one, and its
-/// sources are level-triggered, so interest is expressed as two booleans that this type alone
-/// turns into `suspend`/`resume`. The descriptor is closed in the cancel handler of the second
-/// source to finish, never earlier: closing under a live source lets the number be reused while
-/// the kernel still reports events for it (swift-corelibs-foundation#4859).
+/// Interest is two booleans; the poller turns new interest into one `epoll_ctl`, and gives
+/// interest up lazily (see `LoopPoller.update`). The socket joins the epoll set on its first interest (on the loop's
+/// queue), so it may be created on any thread. `close()` takes it out of the set before the
+/// descriptor is closed, and closes the descriptor one queue turn later: code still running in
+/// this turn may hold the number (a TLS session, a pending shutdown), and a number closed under
+/// it could be reused at once by a connection accepted on another thread.
 ///
-/// Must be used only on `queue`, the owning connection's serial queue.
-public final class SocketEvents {
+/// Must be used only on the poller's queue, apart from `init` (hence `@unchecked Sendable`).
+public final class SocketEvents: @unchecked Sendable {
     public let fd: Int32
-    private let queue: DispatchQueue
-    private let readSource: DispatchSourceRead
-    private let writeSource: DispatchSourceWrite
-    private var isReadSuspended = true
-    private var isWriteSuspended = true
+    private let poller: LoopPoller
+    let onReadable: () -> Void
+    let onWritable: () -> Void
+    private(set) var wantsRead = false
+    private(set) var wantsWrite = false
+    /// The poller's key for this socket while it is in the epoll set.
+    var token: UInt64?
+    /// The epoll events the set watches for it: a superset of what it wants, or less once an
+    /// event it no longer wanted came (0 outside the set).
+    var watchedEvents: UInt32 = 0
+    /// The epoll events its interest asks for.
+    var wantedEvents: UInt32 {
+        (wantsRead ? Syscall.epollReadable : 0) | (wantsWrite ? Syscall.epollWritable : 0)
+    }
     public private(set) var isClosed = false
 
-    public init(fd: Int32, queue: DispatchQueue, onReadable: @escaping () -> Void, onWritable: @escaping () -> Void) {
+    public init(fd: Int32, poller: LoopPoller, onReadable: @escaping () -> Void, onWritable: @escaping () -> Void) {
         self.fd = fd
-        self.queue = queue
-        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        readSource.setEventHandler(handler: onReadable)
-        writeSource.setEventHandler(handler: onWritable)
-        // The handlers may run after this object is gone, so they share a counter of their own.
-        let pending = PendingCancellations(count: 2)
-        let finish: () -> Void = { [fd] in
-            pending.count -= 1
-            if pending.count == 0 { Syscall.close(fd) }
-        }
-        readSource.setCancelHandler(handler: finish)
-        writeSource.setCancelHandler(handler: finish)
+        self.poller = poller
+        self.onReadable = onReadable
+        self.onWritable = onWritable
     }
 
     deinit {
         assert(isClosed, "leak of an open socket \(fd)")
     }
 
-    /// Which readiness events should wake the owner.
+    /// Which readiness events should call the handlers.
     public func setInterest(read: Bool, write: Bool) {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard !isClosed else { return }
-        if read == isReadSuspended {
-            isReadSuspended = !read
-            if read { readSource.resume() } else { readSource.suspend() }
-        }
-        if write == isWriteSuspended {
-            isWriteSuspended = !write
-            if write { writeSource.resume() } else { writeSource.suspend() }
-        }
+        dispatchPrecondition(condition: .onQueue(poller.queue))
+        guard !isClosed, read != wantsRead || write != wantsWrite else { return }
+        wantsRead = read
+        wantsWrite = write
+        poller.update(self)
     }
 
-    /// Cancels both sources; the descriptor is closed once both cancel handlers have run.
-    /// A suspended source only runs its cancel handler after being resumed, so resume it here.
+    /// No handler runs after this; the descriptor is closed on the next turn of the queue.
     public func close() {
-        dispatchPrecondition(condition: .onQueue(queue))
+        dispatchPrecondition(condition: .onQueue(poller.queue))
         guard !isClosed else { return }
         isClosed = true
-        readSource.setEventHandler(handler: nil)
-        writeSource.setEventHandler(handler: nil)
-        readSource.cancel()
-        writeSource.cancel()
-        if isReadSuspended {
-            isReadSuspended = false
-            readSource.resume()
-        }
-        if isWriteSuspended {
-            isWriteSuspended = false
-            writeSource.resume()
-        }
+        wantsRead = false
+        wantsWrite = false
+        poller.remove(self)
+        poller.queue.async { [fd] in Syscall.close(fd) }
     }
-}
-
-/// Counts the cancel handlers still to run; touched only on the owning queue.
-private final class PendingCancellations {
-    var count: Int
-    init(count: Int) { self.count = count }
 }

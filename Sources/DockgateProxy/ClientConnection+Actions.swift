@@ -100,7 +100,7 @@ extension ClientConnection {
                         return
                     }
                     self.upstream = SocketEvents(
-                        fd: fd, queue: self.queue, onReadable: { [weak self] in self?.drive() },
+                        fd: fd, poller: self.poller, onReadable: { [weak self] in self?.drive() },
                         onWritable: { [weak self] in self?.drive() })
                     self.isUpstreamWriteBlocked = false
                     self.feed(.upstreamConnected)

@@ -21,6 +21,7 @@ final class ClientConnection: @unchecked Sendable {
     let id = ConnectionID.next()
     let peer: PeerAddress
     let queue: DispatchQueue
+    let poller: LoopPoller
     let scratch: UnsafeMutableRawBufferPointer
     let auditBatch: AuditBatch
     /// Replaced on reload; the TLS session keeps the context it was made from.
@@ -63,6 +64,7 @@ final class ClientConnection: @unchecked Sendable {
         // The loop's own serial queue: every connection on a loop is serialized anyway, and a
         // per-connection queue targeting it would add a hop (and a wake-up) to every event.
         self.queue = loop.queue
+        self.poller = loop.poller
         self.scratch = loop.scratch
         self.auditBatch = loop.auditBatch
         self.environment = environment
@@ -75,7 +77,7 @@ final class ClientConnection: @unchecked Sendable {
             connectionID: id, peer: peer, limits: environment.limits, maxInspectedBodyBytes: environment.gate.maxInspectedBodyBytes,
             upstreamDescription: environment.upstream.path, clock: SystemConnectionClock(), logger: logger)
         self.client = SocketEvents(
-            fd: fd, queue: queue, onReadable: { [weak self] in self?.drive() },
+            fd: fd, poller: poller, onReadable: { [weak self] in self?.drive() },
             onWritable: { [weak self] in self?.drive() })
     }
 

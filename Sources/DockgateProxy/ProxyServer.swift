@@ -27,7 +27,7 @@ public final class ProxyServer: @unchecked Sendable {
     public init(configuration: Configuration, logger: Logger) throws {
         self.logger = logger
         let limits = configuration.limits
-        self.loops = LoopGroup(scratchBytes: limits.readChunkBytes, auditWriter: auditWriter)
+        self.loops = try LoopGroup(scratchBytes: limits.readChunkBytes, auditWriter: auditWriter)
         self.metrics = ProxyMetrics(users: configuration.users.map(\.commonName))
         self.metricsSettings = configuration.metrics
         self.environment = try Self.makeEnvironment(configuration, metrics: metrics, logger: logger)

@@ -116,10 +116,15 @@ extension TLSSession {
         return ServerContext.hex(serial)
     }
 
+    /// SHA-256 fetched from the default provider once. `EVP_sha256()` is a legacy handle that
+    /// OpenSSL 3 turns into a provider fetch (a locked method-store look-up) on every digest.
+    /// Immutable once fetched and never freed, so shared by every thread.
+    nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA2-256", nil)
+
     private static func fingerprint(_ certificate: OpaquePointer) -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1 else { return "" }
+        guard X509_digest(certificate, sha256 ?? EVP_sha256(), &digest, &length) == 1 else { return "" }
         return digest[0..<Int(length)].map { String(format2: $0) }.joined()
     }
 }

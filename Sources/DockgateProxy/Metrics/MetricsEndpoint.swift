@@ -21,7 +21,7 @@ final class MetricsEndpoint: @unchecked Sendable {
 
     let address: SocketAddress
     private let listener: Listener
-    private let queue = DispatchQueue(label: "dockgate.metrics")
+    private let poller: LoopPoller
     private let healthQueue = DispatchQueue(label: "dockgate.health")
     private let render: @Sendable () -> String
     private let health: HealthCheck
@@ -33,6 +33,7 @@ final class MetricsEndpoint: @unchecked Sendable {
         self.render = render
         self.health = health
         self.logger = logger
+        poller = try LoopPoller(queue: DispatchQueue(label: "dockgate.metrics"))
         let box = AcceptTarget()
         switch address {
         case .unix(let path):
@@ -63,7 +64,7 @@ final class MetricsEndpoint: @unchecked Sendable {
         }
         let holder = ExchangeHolder()
         let exchange = MetricsExchange(
-            fd: fd, queue: queue,
+            fd: fd, poller: poller,
             respond: { [self] answer, reply in self.respond(answer, reply) },
             onClose: { [weak self] in
                 guard let self, let key = holder.key else { return }

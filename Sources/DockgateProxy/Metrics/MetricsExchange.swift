@@ -36,17 +36,17 @@ final class MetricsExchange: @unchecked Sendable {
     /// `respond(answer, reply)` produces (status, content type, body) for an answer and calls
     /// `reply` with it, on any queue.
     init(
-        fd: Int32, queue: DispatchQueue,
+        fd: Int32, poller: LoopPoller,
         respond: @escaping @Sendable (Answer, @escaping @Sendable (Int, String, String) -> Void) -> Void,
         onClose: @escaping @Sendable () -> Void
     ) {
-        self.queue = queue
+        self.queue = poller.queue
         self.respond = respond
         self.onClose = onClose
         var readable: (() -> Void)?
         var writable: (() -> Void)?
-        socket = SocketEvents(fd: fd, queue: queue, onReadable: { readable?() }, onWritable: { writable?() })
-        timer = DispatchSource.makeTimerSource(queue: queue)
+        socket = SocketEvents(fd: fd, poller: poller, onReadable: { readable?() }, onWritable: { writable?() })
+        timer = DispatchSource.makeTimerSource(queue: poller.queue)
         readable = { [weak self] in self?.readAvailable() }
         writable = { [weak self] in self?.writePending() }
         timer.setEventHandler { [weak self] in self?.timedOut() }
