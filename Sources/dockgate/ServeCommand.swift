@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import DockgateConfig
 import DockgateCore
+import DockgateIO
 import DockgateProxy
 import DockgateSystemd
 import Foundation
@@ -53,6 +54,7 @@ struct ServeCommand: ParsableCommand {
             printError("dockgate: cannot block signals: \(error)")
             throw ExitCode(1)
         }
+        HeapTuning.keepFreedBuffersForReuse()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
