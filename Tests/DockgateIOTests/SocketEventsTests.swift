@@ -25,12 +25,13 @@ import Testing
         let pair = try HighDescriptors.makePair()
         defer { Syscall.close(pair.peer) }
         let queue = DispatchQueue(label: "socket-events-test")
+        let poller = try LoopPoller(queue: queue)
         let observed = Observed()
         let readableSeen = DispatchSemaphore(value: 0)
         let writableSeen = DispatchSemaphore(value: 0)
         queue.sync {
             observed.events = SocketEvents(
-                fd: pair.local, queue: queue,
+                fd: pair.local, poller: poller,
                 onReadable: {
                     observed.readable += 1
                     var buffer = [UInt8](repeating: 0, count: 64)
@@ -72,11 +73,12 @@ import Testing
     /// events can run in between, then a close from whatever state the last one left.
     @Test func anySequenceOfInterestChangesStaysBalanced() throws {
         let queue = DispatchQueue(label: "socket-events-balance")
+        let poller = try LoopPoller(queue: queue)
         for code in 0..<256 {
             let sequence = (0..<4).map { Self.interests[(code >> (2 * $0)) & 3] }
             let pair = try HighDescriptors.makePair()
             defer { Syscall.close(pair.peer) }
-            let events = queue.sync { SocketEvents(fd: pair.local, queue: queue, onReadable: {}, onWritable: {}) }
+            let events = queue.sync { SocketEvents(fd: pair.local, poller: poller, onReadable: {}, onWritable: {}) }
             for interest in sequence {
                 queue.sync { events.setInterest(read: interest.read, write: interest.write) }
             }
@@ -92,20 +94,22 @@ import Testing
         }
     }
 
-    /// The descriptor is still open when `close()` returns (the cancel handlers run later on the
-    /// queue) and closed once they have: never before, so the number cannot be reused under a
-    /// live source.
+    /// The descriptor is still open when `close()` returns (it leaves the loop's epoll set at
+    /// once and is closed a queue turn later, after any event already drained for it was dropped)
+    /// and closed once that turn has run: never earlier, so the number cannot be reused while an
+    /// event for it may still be delivered.
     @Test(arguments: 0..<4)
-    func descriptorClosesOnlyAfterBothCancelHandlers(interestAtClose: Int) throws {
+    func descriptorClosesOnlyAfterItLeftTheLoop(interestAtClose: Int) throws {
         let interest = Self.interests[interestAtClose]
         let pair = try HighDescriptors.makePair()
         defer { Syscall.close(pair.peer) }
         let queue = DispatchQueue(label: "socket-events-close")
-        let events = queue.sync { SocketEvents(fd: pair.local, queue: queue, onReadable: {}, onWritable: {}) }
+        let poller = try LoopPoller(queue: queue)
+        let events = queue.sync { SocketEvents(fd: pair.local, poller: poller, onReadable: {}, onWritable: {}) }
         queue.sync {
             events.setInterest(read: interest.read, write: interest.write)
             events.close()
-            // Still on the queue: neither cancel handler can have run yet.
+            // Still on the queue: the deferred close cannot have run yet.
             #expect(fcntl(pair.local, F_GETFD) != -1)
         }
         try HighDescriptors.waitForEndOfStream(pair.peer)
@@ -117,13 +121,14 @@ import Testing
         let baseline = HighDescriptors.openCount()
         try #require(baseline >= 0)
         let queue = DispatchQueue(label: "socket-events-cycles")
+        let poller = try LoopPoller(queue: queue)
         for cycle in 0..<100 {
             let pair = try HighDescriptors.makePair()
             let writableSeen = DispatchSemaphore(value: 0)
             let observed = Observed()
             queue.sync {
                 observed.events = SocketEvents(
-                    fd: pair.local, queue: queue, onReadable: {},
+                    fd: pair.local, poller: poller, onReadable: {},
                     onWritable: {
                         observed.events?.setInterest(read: true, write: false)
                         writableSeen.signal()
