@@ -6,10 +6,13 @@ public enum HeapTuning {
     /// freed once written to the client. With glibc's adaptive defaults the freed top of the heap
     /// goes back to the kernel and large blocks come from mmap, so a stream at full speed pays a
     /// page fault and a zeroed page for every 4 KiB it relays (~15 % of a stream's CPU in perf).
-    /// Fixed thresholds keep up to 8 MiB of freed memory per arena for reuse and serve blocks up
-    /// to 1 MiB from the heap (bench/PROFILE-NOTES.md, 2026-12-07). Call once, at start-up.
+    /// Fixed thresholds keep up to 1 MiB of freed memory at the top of each arena for reuse and
+    /// serve blocks up to 256 KiB (a read chunk, a relay buffer) from the heap; larger ones are
+    /// mapped and given back when freed (bench/PROFILE-NOTES.md, 2026-12-07). Larger thresholds
+    /// (8 MiB) kept ~50 MiB more after a 1,000-connection load: the idle footprint matters more.
+    /// Call once, at start-up.
     public static func keepFreedBuffersForReuse() {
-        _ = mallopt(M_TRIM_THRESHOLD, 8 << 20)
-        _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 1 << 20)
+        _ = mallopt(M_MMAP_THRESHOLD, 256 << 10)
     }
 }

@@ -32,6 +32,10 @@ final class MetricsExchange: @unchecked Sendable {
     private var isAnswering = false
     private var isHead = false
     private var isFinished = false
+    /// The answer is out and our side shut down; the client's input is read and dropped until
+    /// its EOF, so closing with unread bytes cannot reset the connection under the answer.
+    private var isLingering = false
+    static let lingerSeconds = 2.0
 
     /// `respond(answer, reply)` produces (status, content type, body) for an answer and calls
     /// `reply` with it, on any queue.
@@ -74,6 +78,10 @@ final class MetricsExchange: @unchecked Sendable {
     }
 
     private func readAvailable() {
+        if isLingering {
+            discardUntilEndOfStream()
+            return
+        }
         guard !isAnswering, !isFinished else { return }
         var chunk = [UInt8](repeating: 0, count: 4096)
         let result = chunk.withUnsafeMutableBytes { buffer in Result { () throws(SystemError) in try Syscall.read(socket.fd, into: buffer) } }
@@ -140,7 +148,22 @@ final class MetricsExchange: @unchecked Sendable {
             }
         }
         Syscall.shutdownWrite(socket.fd)
-        finish()
+        isLingering = true
+        socket.setInterest(read: true, write: false)
+        queue.asyncAfter(deadline: .now() + Self.lingerSeconds) { [weak self] in self?.finish() }
+        discardUntilEndOfStream()
+    }
+
+    private func discardUntilEndOfStream() {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !isFinished {
+            let result = chunk.withUnsafeMutableBytes { buffer in Result { () throws(SystemError) in try Syscall.read(socket.fd, into: buffer) } }
+            switch result {
+            case .success(.wouldBlock): return
+            case .success(.processed(0)), .failure: finish()
+            case .success(.processed): continue
+            }
+        }
     }
 
     private func timedOut() {
