@@ -11,6 +11,9 @@ import Synchronization
 /// land on a descriptor number that was closed and reused for something else.
 final class AppendOnlyFile: Sendable {
     let fd: Int32
+    /// A regular file (not a FIFO or a device someone must read): a write lands in the page cache
+    /// and returns without waiting on anyone.
+    let isRegularFile: Bool
     /// Set after a partial write left a line fragment without its newline; the next write starts
     /// with "\n" so the fragment cannot swallow the next, complete record.
     private let needsLineBreak = Atomic<Bool>(false)
@@ -21,6 +24,8 @@ final class AppendOnlyFile: Sendable {
         } catch {
             throw .open(path: path, errno: error.errno)
         }
+        var status = stat()
+        isRegularFile = fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     deinit {

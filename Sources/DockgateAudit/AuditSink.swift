@@ -8,6 +8,8 @@
 public protocol AuditSink: AnyObject, Sendable {
     /// Names the sink in operational log lines (`file:/var/log/dockgate/audit.log`, `journald`).
     var name: String { get }
+    /// Whether a write returns without waiting on a reader or another process (see the extension).
+    var appendsWithoutWaiting: Bool { get }
     /// Hands records over with their JSON lines, encoded once for all sinks; throws when it could
     /// not (the caller then fails closed). A sink that can write them in one operation does.
     func write(_ encoded: EncodedAuditRecords) throws
@@ -17,6 +19,11 @@ public protocol AuditSink: AnyObject, Sendable {
 }
 
 extension AuditSink {
+    /// Whether a write returns without waiting on a reader or another process (a regular file:
+    /// the page cache). Such sinks may be written from an event loop; the others only by the
+    /// `AuditWriter`'s queue.
+    public var appendsWithoutWaiting: Bool { false }
+
     /// Encodes and hands over one record.
     public func write(_ record: AuditRecord) throws {
         try write(EncodedAuditRecords([record]))

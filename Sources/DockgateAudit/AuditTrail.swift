@@ -34,6 +34,10 @@ public final class AuditTrail: @unchecked Sendable {
         return zip(sinks, outcomes).filter { !$0.1 }.map { $0.0.name }
     }
 
+    /// Whether every sink writes without waiting on anyone (regular files only): then a batch
+    /// may be written on the thread that has it, when nothing is queued before it.
+    public var writesWithoutWaiting: Bool { sinks.allSatisfy { $0.appendsWithoutWaiting } }
+
     /// True when requests are being refused: fail-closed and some sink's last write failed.
     public var isRefusingRequests: Bool {
         failureMode == .failClosed && !failingSinks.isEmpty

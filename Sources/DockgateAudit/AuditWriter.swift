@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// The one place where audit sinks are written to: a serial queue of its own, so a sink that
@@ -24,7 +25,10 @@ import Synchronization
 public final class AuditWriter: @unchecked Sendable {
     private let queue: DispatchQueue
     private let queuedRecords = Atomic<Int>(0)
-    /// Reused from batch to batch for the encoded lines. Touched only on `queue`.
+    /// Held for every write, on the queue or at once (`writeAtOnce`), so writes never overlap and
+    /// a write at once can see that nothing submitted is still waiting.
+    private let writeLock = NSLock()
+    /// Reused from batch to batch for the encoded lines. Guarded by `writeLock`.
     private var lineBuffer: [UInt8] = []
 
     /// A serial queue is backed by a thread of its own when it blocks (libdispatch gives serial
@@ -61,6 +65,20 @@ public final class AuditWriter: @unchecked Sendable {
         }
     }
 
+    /// Writes `records` on the calling thread when that cannot wait on anyone: every sink of the
+    /// trail appends to a regular file, and nothing submitted before is still queued (so the
+    /// order holds). Returns the trail's answer, or nil when the records must be submitted
+    /// instead. An event loop uses it to spare a hand-over to the writer's thread and back for
+    /// every request when the trail is only files.
+    public func writeAtOnce(_ records: [AuditRecord], to trail: AuditTrail) -> Bool? {
+        // Never waits for the lock: the writer holds it while a sink of any trail is writing,
+        // which may be a stalled one; then this batch simply joins the queue.
+        guard trail.writesWithoutWaiting, queuedRecords.load(ordering: .acquiring) == 0, writeLock.try() else { return nil }
+        defer { writeLock.unlock() }
+        guard queuedRecords.load(ordering: .acquiring) == 0 else { return nil }
+        return trail.record(batch: records, reusing: &lineBuffer)
+    }
+
     /// Reopens `trail`'s sinks (logrotate) after every write submitted so far; returns at once.
     public func reopenAll(_ trail: AuditTrail) {
         queue.async { trail.reopenAll() }
@@ -73,8 +91,10 @@ public final class AuditWriter: @unchecked Sendable {
     }
 
     private func write(_ records: [AuditRecord], to trail: AuditTrail) -> Bool {
-        let mayProceed = trail.record(batch: records, reusing: &lineBuffer)
-        queuedRecords.subtract(records.count, ordering: .relaxed)
-        return mayProceed
+        writeLock.withLock {
+            let mayProceed = trail.record(batch: records, reusing: &lineBuffer)
+            queuedRecords.subtract(records.count, ordering: .releasing)
+            return mayProceed
+        }
     }
 }

@@ -24,6 +24,9 @@ public final class FileAuditSink: AuditSink {
         try file.append(encoded.bytes, sinkName: name)
     }
 
+    /// True while the open file is a regular file (a FIFO's reader could stall a write).
+    public var appendsWithoutWaiting: Bool { current.withLock { $0 }.isRegularFile }
+
     public func reopen() throws {
         let fresh = try AppendOnlyFile(path: path)
         // The old file is closed when the last in-flight write releases it (AppendOnlyFile.deinit).

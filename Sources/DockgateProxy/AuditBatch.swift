@@ -2,8 +2,10 @@ import Dispatch
 import DockgateAudit
 
 /// The audit records one event loop produced in its current burst of events, handed to the
-/// `AuditWriter` (off the loop) together once the burst is over: under load one submission, one
-/// `write(2)` and one wake-up back serve many requests.
+/// `AuditWriter` together once the burst is over: under load one submission, one `write(2)` and
+/// one wake-up back serve many requests. When every sink is a regular file and the writer has
+/// nothing queued, the batch is written right here instead (`AuditWriter.writeAtOnce`); a sink
+/// that can stall (stdout, journald, a FIFO) is only ever written by the writer's queue.
 ///
 /// A record may come with a waiter: the connection whose request waits for its record (to
 /// forward it, or to answer a refusal). Waiters are called back on the loop's queue once the
@@ -50,6 +52,12 @@ final class AuditBatch: @unchecked Sendable {
         pending = []
         waiters = []
         self.trail = nil
+        // Files only and nothing queued: written here and now, without a trip to the writer's
+        // thread and back (waiters are then called from inside this flush).
+        if let mayProceed = writer.writeAtOnce(batch, to: trail) {
+            waiting.forEach { $0(mayProceed) }
+            return
+        }
         if waiting.isEmpty {
             writer.submit(batch, to: trail)
         } else {

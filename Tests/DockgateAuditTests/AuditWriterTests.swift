@@ -166,4 +166,42 @@ struct AuditWriterTests {
         let expected = (big + small + big).map(AuditJSON.line).joined()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == expected)
     }
+
+    /// A trail of regular files is written at once when nothing is queued; anything queued before
+    /// (on any trail) sends the records through the queue, so the order holds.
+    @Test func filesAreWrittenAtOnceOnlyWhenNothingIsQueued() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("audit.log")
+        let files = AuditTrail(sinks: [try FileAuditSink(path: path)]) { _, _ in }
+        let writer = AuditWriter()
+        let first = Self.record(connection: 1, sequence: 1)
+        #expect(writer.writeAtOnce([first], to: files) == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == AuditJSON.line(first))
+
+        let gated = GatedSink()
+        writer.submit([Self.record(connection: 2, sequence: 1)], to: AuditTrail(sinks: [gated]) { _, _ in })
+        gated.entered.wait()
+        #expect(writer.writeAtOnce([Self.record(connection: 1, sequence: 2)], to: files) == nil)
+        gated.gate.signal()
+        writer.waitUntilWritten()
+        #expect(writer.writeAtOnce([Self.record(connection: 1, sequence: 3)], to: files) == true)
+    }
+
+    /// Only regular files: a sink that may wait on a reader (stdout, journald, a FIFO) is never
+    /// written from the caller's thread.
+    @Test func sinksThatCanStallAreNeverWrittenAtOnce() throws {
+        let writer = AuditWriter()
+        let record = Self.record(connection: 1, sequence: 1)
+        #expect(writer.writeAtOnce([record], to: AuditTrail(sinks: [ScriptedSink(name: "other")]) { _, _ in }) == nil)
+        #expect(writer.writeAtOnce([record], to: AuditTrail(sinks: [StdoutAuditSink()]) { _, _ in }) == nil)
+
+        let directory = try TemporaryDirectory()
+        let fifo = directory.file("audit.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)  // so opening the writing end does not wait
+        defer { close(reader) }
+        let sink = try FileAuditSink(path: fifo)
+        #expect(!sink.appendsWithoutWaiting)
+        #expect(writer.writeAtOnce([record], to: AuditTrail(sinks: [sink]) { _, _ in }) == nil)
+    }
 }
