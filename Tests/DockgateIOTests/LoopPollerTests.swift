@@ -116,8 +116,8 @@ import Testing
             first.sendFromPeer()
             second.sendFromPeer()
             // Whichever is delivered first closes the other, as a connection closes its upstream.
-            first.onRead = { second.watched.close() }
-            second.onRead = { first.watched.close() }
+            first.onRead = { [unowned second] in second.watched.close() }
+            second.onRead = { [unowned first] in first.watched.close() }
             poller.drainReadyEvents()
             #expect(first.reads + second.reads == 1)
             #expect(poller.registeredCount == 1)
@@ -153,7 +153,8 @@ import Testing
             for pair in pairs {
                 // Consumes what it is told about, as an owner does: level-triggered, an unread
                 // byte would be reported again by the next batch of the same drain.
-                pair.onRead = {
+                // Unowned: the pair owns its handler (a strong capture would be a cycle).
+                pair.onRead = { [unowned pair] in
                     var byte: UInt8 = 0
                     _ = read(pair.watched.fd, &byte, 1)
                 }
@@ -172,7 +173,7 @@ import Testing
         let poller = try LoopPoller(queue: queue)
         let delivered = DispatchSemaphore(value: 0)
         let pair = try WatchedPair(poller: poller)
-        pair.onRead = {
+        pair.onRead = { [unowned pair] in
             pair.watched.setInterest(read: false, write: false)
             delivered.signal()
         }
