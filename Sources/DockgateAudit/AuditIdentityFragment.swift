@@ -64,18 +64,10 @@ public final class AuditIdentityFragment: Sendable {
     /// Compared as bytes: a canonically equivalent spelling is another name, and must be written
     /// as the record holds it.
     func matchesPeerAndCertificate(of record: AuditRecord) -> Bool {
-        record.clientPort == clientPort && Self.same(record.clientAddress, clientAddress)
-            && Self.same(record.commonName, commonName) && Self.same(record.serial, serial)
-            && Self.same(record.fingerprint, fingerprint)
+        record.clientPort == clientPort && record.clientAddress.hasSameBytes(as: clientAddress)
+            && record.commonName.hasSameBytes(as: commonName) && record.serial.hasSameBytes(as: serial)
+            && record.fingerprint.hasSameBytes(as: fingerprint)
     }
 
-    func matchesPolicy(of record: AuditRecord) -> Bool { Self.same(record.policy, policy) }
-
-    public static func same(_ a: String?, _ b: String?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case (let a?, let b?): return a.hasSameBytes(as: b)
-        default: return false
-        }
-    }
+    func matchesPolicy(of record: AuditRecord) -> Bool { record.policy.hasSameBytes(as: policy) }
 }

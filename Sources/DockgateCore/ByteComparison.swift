@@ -23,6 +23,18 @@ extension StringProtocol {
     }
 }
 
+extension Optional where Wrapped: StringProtocol {
+    /// Both absent, or both present with the same UTF-8 bytes.
+    @inlinable
+    public func hasSameBytes(as other: Wrapped?) -> Bool {
+        switch (self, other) {
+        case (nil, nil): return true
+        case (let lhs?, let rhs?): return lhs.hasSameBytes(as: rhs)
+        default: return false
+        }
+    }
+}
+
 extension Sequence where Element: StringProtocol {
     /// Whether one of the elements has exactly the bytes of `candidate` (a `Set<String>.contains`
     /// would match a canonically equivalent spelling).

@@ -99,9 +99,7 @@ extension ClientConnection {
                         Syscall.close(fd)
                         return
                     }
-                    self.upstream = SocketEvents(
-                        fd: fd, poller: self.poller, onReadable: { [weak self] in self?.drive() },
-                        onWritable: { [weak self] in self?.drive() })
+                    self.upstream = self.watch(fd)
                     self.isUpstreamWriteBlocked = false
                     self.feed(.upstreamConnected)
                 case .failure(let error):

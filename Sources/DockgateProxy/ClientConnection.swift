@@ -76,9 +76,13 @@ final class ClientConnection: @unchecked Sendable {
         self.machine = ConnectionMachine(
             connectionID: id, peer: peer, limits: environment.limits, maxInspectedBodyBytes: environment.gate.maxInspectedBodyBytes,
             upstreamDescription: environment.upstream.path, clock: SystemConnectionClock(), logger: logger)
-        self.client = SocketEvents(
-            fd: fd, poller: poller, onReadable: { [weak self] in self?.drive() },
-            onWritable: { [weak self] in self?.drive() })
+        self.client = watch(fd)
+    }
+
+    /// Registers a socket of this connection with its loop: any readiness drives the connection.
+    /// Weak, and strong while a handler runs: a close inside may release the connection.
+    func watch(_ fd: Int32) -> SocketEvents {
+        SocketEvents(fd: fd, poller: poller, onReadable: { [weak self] in self?.drive() }, onWritable: { [weak self] in self?.drive() })
     }
 
     /// Starts serving; called once, from any thread.
@@ -118,16 +122,11 @@ final class ClientConnection: @unchecked Sendable {
     func terminate() {
         queue.async {
             guard !self.machine.isClosed else { return }
-            if let tls = self.tls, !tls.hasFailed, self.machine.http != nil || self.isTunnel {
+            if let tls = self.tls, !tls.hasFailed, self.machine.isRelaying {
                 _ = tls.sendCloseNotify()
             }
             self.feed(.closeRequested("server shutting down"))
         }
-    }
-
-    var isTunnel: Bool {
-        if case .tunnel = machine.state { return true }
-        return false
     }
 
     /// Tells the machine what happened and carries out what it asks, in order. Answers that
@@ -165,7 +164,7 @@ final class ClientConnection: @unchecked Sendable {
     /// Relays in both directions until nothing moves any more.
     func pump() {
         var rounds = 0
-        while !machine.isClosed, machine.http != nil || isTunnel {
+        while machine.isRelaying {
             rounds += 1
             var moved = readClient()
             moved = flushToUpstream() || moved

@@ -1,3 +1,5 @@
+import DockgateCore
+
 /// A request query read with Go's `url.ParseQuery` and `Request.FormValue` semantics.
 ///
 /// Pairs are split on `&` (empty pieces skipped), then at the first `=`; names and values are
@@ -40,17 +42,17 @@ public struct QueryParameters: Sendable, Equatable {
 
     /// `Request.FormValue`: the FIRST value of `name`, or nil when absent (THREATS H-23).
     public func first(_ name: String) -> String? {
-        pairs.first { Self.same($0.name, name) }?.value
+        pairs.first { $0.name.hasSameBytes(as: name) }?.value
     }
 
     /// Every value of `name` in order, as Go's `r.Form[name]` (list parameters: `t`, `platform`…).
     public func all(_ name: String) -> [String] {
-        pairs.filter { Self.same($0.name, name) }.map(\.value)
+        pairs.filter { $0.name.hasSameBytes(as: name) }.map(\.value)
     }
 
     /// True when `name` appears at all, even with an empty value.
     public func contains(_ name: String) -> Bool {
-        pairs.contains { Self.same($0.name, name) }
+        pairs.contains { $0.name.hasSameBytes(as: name) }
     }
 
     /// dockerd `httputils.BoolValue`: the first value, trimmed (Go `strings.TrimSpace`) and
@@ -71,11 +73,7 @@ public struct QueryParameters: Sendable, Equatable {
 
     public static func == (lhs: QueryParameters, rhs: QueryParameters) -> Bool {
         lhs.pairs.count == rhs.pairs.count
-            && zip(lhs.pairs, rhs.pairs).allSatisfy { same($0.name, $1.name) && same($0.value, $1.value) }
-    }
-
-    private static func same(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8)
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name.hasSameBytes(as: $1.name) && $0.value.hasSameBytes(as: $1.value) }
     }
 
     /// Go `unicode.IsSpace`: ASCII `\t \n \v \f \r` and space, U+0085, U+00A0, and the

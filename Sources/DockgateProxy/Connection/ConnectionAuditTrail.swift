@@ -63,7 +63,7 @@ struct ConnectionAuditTrail {
 
     /// The fragment with the user's policy, made again only when the policy differs from the last.
     private mutating func fragment(policy: String?) -> AuditIdentityFragment {
-        if !AuditIdentityFragment.same(policy, fragment.policyName) { fragment = fragment.withPolicy(policy) }
+        if !policy.hasSameBytes(as: fragment.policyName) { fragment = fragment.withPolicy(policy) }
         return fragment
     }
 

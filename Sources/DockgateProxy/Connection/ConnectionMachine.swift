@@ -166,6 +166,15 @@ struct ConnectionMachine {
         return false
     }
 
+    /// Past the handshake and not yet closing: bytes are relayed (HTTP or a tunnel). Matched
+    /// without binding the payloads, so asking copies nothing.
+    var isRelaying: Bool {
+        switch state {
+        case .http, .tunnel: return true
+        case .handshaking, .lingering, .closed: return false
+        }
+    }
+
     // MARK: Interest
 
     /// Whether the driver should read the client now: there is room for what it sends.
