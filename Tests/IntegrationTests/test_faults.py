@@ -60,6 +60,7 @@ from conftest import (
     config_text,
     free_port,
     open_fds,
+    settled_value,
     tls_cli_args,
     unique_name,
 )
@@ -103,16 +104,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.1):
 
 def settle_fds(dg: Dockgate, quiet: float = 1.0, timeout: float = 15.0) -> int:
     """dockgate's fd count once it has stayed the same for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = open_fds(dg.pid), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        now = open_fds(dg.pid)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return last
+    return settled_value(lambda: open_fds(dg.pid), quiet, timeout)
 
 
 def assert_fds_back(dg: Dockgate, baseline: int, what: str, timeout: float = FD_SETTLE) -> float:

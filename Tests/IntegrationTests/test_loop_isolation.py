@@ -39,6 +39,7 @@ from conftest import (
     _clean_env,
     admin_body,
     run_cmd,
+    settled_value,
     tls_cli_args,
     unique_name,
 )
@@ -373,16 +374,7 @@ def test_stalled_stdout_audit_reader_does_not_freeze_streams(dockgate_bin, pki, 
 
 def wait_for_quiet(reader: PipeReader, quiet: float = 1.0, timeout: float = 20.0) -> int:
     """The number of bytes read once nothing more arrived for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = len(reader.data), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        now = len(reader.data)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return last
+    return settled_value(lambda: len(reader.data), quiet, timeout)
 
 
 def stdout_records(data: bytearray) -> list[dict]:
